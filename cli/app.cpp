@@ -1,0 +1,182 @@
+#include "cli/app.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "cli/output.hpp"
+#include "cli/signals.hpp"
+#include "core/document.hpp"
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "probes/probe.hpp"
+#include "report/table.hpp"
+#include "report/topology_view.hpp"
+#include "topology/json.hpp"
+
+namespace cxlprobe::cli {
+
+namespace {
+
+constexpr const char* kExitCodeHelp =
+    "Exit codes: 0 ok; 1 a probe failed; 2 usage error (bad option, value or input file); "
+    "3 everything requested was waived (e.g. no GPU, no DAX device); 130 interrupted "
+    "(partial results written, marked incomplete).\n"
+    "Units: GB/s = 1e9 B/s, GiB/s = 2^30 B/s; sizes accept B, KB, MB, GB (powers of 1000) and "
+    "KiB, MiB, GiB (powers of 1024).";
+
+std::string now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+void print_to(std::FILE* stream, const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stream);
+  std::fflush(stream);
+}
+
+struct command {
+  CLI::App* app = nullptr;
+  const probes::probe_spec* spec = nullptr;
+  probes::runner run;
+};
+
+}  // namespace
+
+int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (fixed_command) args.insert(args.begin(), std::string(*fixed_command));
+
+  CLI::App app{
+      "cxlprobe: profiles how bytes move between CXL memory, host DRAM and GPUs, and explains "
+      "which link or tier sets the floor.",
+      "cxlprobe"};
+  app.footer(kExitCodeHelp);
+  app.set_version_flag("--version", fmt::format("cxlprobe {} (git {})", kVersion, kGitSha),
+                       "Print the version and git sha, then exit");
+  app.require_subcommand(1);
+
+  output_options out;
+  std::string topology_file;
+  app.add_option("--topology", topology_file,
+                 "Describe the machine in this hwloc XML file (`lstopo --of xml`) instead of the "
+                 "live system")
+      ->type_name("FILE.xml");
+  add_output_options(app, out);
+
+  std::vector<command> commands;
+  for (const auto& spec : probes::registry()) {
+    CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.summary));
+    sub->fallthrough();
+    sub->footer(kExitCodeHelp);
+    commands.push_back({sub, &spec, spec.setup(*sub)});
+  }
+
+  try {
+    std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e, std::cout, std::cerr);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+
+  const auto chosen = std::find_if(commands.begin(), commands.end(),
+                                   [](const command& c) { return c.app->parsed(); });
+  if (chosen == commands.end()) {
+    std::fprintf(stderr, "cxlprobe: no command given; run 'cxlprobe --help'\n");
+    return kExitUsage;
+  }
+  const std::string name(chosen->spec->name);
+
+  document doc;
+  doc.meta.version = kVersion;
+  doc.meta.git_sha = kGitSha;
+  doc.meta.argv.assign(argv, argv + argc);
+  doc.meta.start_time = now_iso8601();
+  doc.meta.host = host_name();
+
+  std::FILE* human = out.stdout_taken() ? stderr : stdout;
+  topology::load_options topo_options;
+  if (!topology_file.empty()) topo_options.xml_path = topology_file;
+  probes::run_context ctx(topo_options);
+  stop_on_signals signals;
+  ctx.stop = &signals.flag();
+  if (!out.quiet) {
+    ctx.progress = [](const std::string& line) { print_to(stderr, "cxlprobe: " + line + "\n"); };
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    validate_output_options(out);
+    doc.context["topology"] = topology::to_json(ctx.topo());
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
+    return kExitFailed;
+  }
+
+  try {
+    if (auto why = chosen->spec->requirement(ctx)) {
+      doc.results.push_back(make_waived(name, *why));
+    } else {
+      doc.results = chosen->run(ctx);
+    }
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
+    return kExitUsage;
+  } catch (const waived_error& e) {
+    doc.results.push_back(make_waived(name, e.what()));
+  } catch (const std::exception& e) {
+    // A failure mid-run still leaves a result file that says what failed.
+    doc.results.push_back(make_error(name, e.what()));
+  }
+  doc.meta.duration_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  doc.meta.complete = !signals.flag().load();
+
+  int rc = signals.flag().load() ? kExitInterrupted : exit_code_for(doc.results);
+  try {
+    write_outputs(out, doc);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cxlprobe %s: error writing output: %s\n", name.c_str(), e.what());
+    rc = kExitFailed;
+  }
+  if (!out.quiet) {
+    if (name == "topo") {
+      print_to(human, report::render_topology(ctx.topo()));
+    } else {
+      print_to(human, report::render_table(doc.results));
+    }
+    for (const auto& r : doc.results) {
+      if (r.state == status::error) {
+        std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), r.message.c_str());
+      }
+    }
+    if (!doc.meta.complete) {
+      std::fprintf(stderr, "cxlprobe %s: interrupted by signal %d; results are partial\n",
+                   name.c_str(), signals.signal_number());
+    }
+  }
+  return rc;
+}
+
+}  // namespace cxlprobe::cli

@@ -1,0 +1,65 @@
+#include "cli/output.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "report/csv.hpp"
+
+namespace cxlprobe::cli {
+
+namespace {
+
+void check_path(const std::string& path, const char* option) {
+  if (path.empty() || path == "-") return;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p(path);
+  if (fs::is_directory(p, ec)) {
+    throw usage_error(std::string(option) + " '" + path + "' is a directory; give a file name");
+  }
+  const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec)) {
+    throw usage_error(std::string(option) + " '" + path + "': folder '" + parent.string() +
+                      "' does not exist; create it first");
+  }
+}
+
+void emit(const std::string& path, const std::string& content) {
+  if (path == "-") {
+    std::fwrite(content.data(), 1, content.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    write_file_atomically(path, content);
+  }
+}
+
+}  // namespace
+
+void add_output_options(CLI::App& app, output_options& out) {
+  app.add_option("--json", out.json_path,
+                 "Write the result document (JSON, schema docs/schema.md) to PATH; '-' writes it "
+                 "alone on stdout and sends the table to stderr")
+      ->type_name("PATH");
+  app.add_option("--csv", out.csv_path, "Write the results as CSV to PATH ('-' for stdout)")
+      ->type_name("PATH");
+  app.add_flag("-q,--quiet", out.quiet, "Print no table and no progress");
+}
+
+void validate_output_options(const output_options& out) {
+  if (out.json_path == "-" && out.csv_path == "-") {
+    throw usage_error("--json - and --csv - both want stdout; send one of them to a file");
+  }
+  check_path(out.json_path, "--json");
+  check_path(out.csv_path, "--csv");
+}
+
+void write_outputs(const output_options& out, const document& doc) {
+  if (!out.json_path.empty()) emit(out.json_path, to_json(doc).dump(2) + "\n");
+  if (!out.csv_path.empty()) emit(out.csv_path, report::render_csv(doc.results));
+}
+
+}  // namespace cxlprobe::cli

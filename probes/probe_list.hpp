@@ -1,0 +1,10 @@
+// Factories of the registered probes; registry.cpp puts them in one list.
+#pragma once
+
+#include "probes/probe.hpp"
+
+namespace cxlprobe::probes {
+
+probe_spec topo_probe();
+
+}  // namespace cxlprobe::probes

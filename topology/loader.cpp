@@ -1,0 +1,170 @@
+#include "topology/loader.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "core/check.hpp"
+#include "core/error.hpp"
+#include "topology/hwloc_loader.hpp"
+#include "topology/library_sources.hpp"
+#include "topology/sysfs.hpp"
+
+namespace cxlprobe::topology {
+
+namespace {
+
+constexpr auto kXmlCheckTimeout = std::chrono::seconds(20);
+
+[[noreturn]] void bad_file(const std::string& path, const std::string& why) {
+  throw usage_error(fmt::format("topology file '{}': {}", path, why));
+}
+
+// Loads the XML in a child process and reports how that went, so a file that crashes or hangs
+// hwloc leaves this process intact.
+void trial_load_in_child(const std::string& path) {
+  int fds[2];
+  CXLP_CHECK_SYS(::pipe2(fds, O_CLOEXEC));
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw system_error("fork (XML trial load)", __FILE__, __LINE__, errno);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    // hwloc prints its own parser complaints on stderr; the parent reports one clear error.
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    if (devnull >= 0) ::dup2(devnull, 2);
+    std::string msg;
+    int rc = 0;
+    try {
+      (void)detail::load_hwloc(path, std::nullopt);
+    } catch (const std::exception& e) {
+      msg = e.what();
+      rc = 1;
+    }
+    if (!msg.empty()) (void)!::write(fds[1], msg.data(), msg.size());
+    ::_exit(rc);
+  }
+  ::close(fds[1]);
+  std::string msg;
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + kXmlCheckTimeout;
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) {
+      ::close(fds[0]);
+      throw system_error("waitpid (XML trial load)", __FILE__, __LINE__, errno);
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ::close(fds[0]);
+      bad_file(path, "hwloc did not finish loading it within 20 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  char buf[1024];
+  ssize_t n = 0;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) msg.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  if (WIFSIGNALED(status)) {
+    bad_file(path, fmt::format("hwloc crashed while loading it (signal {}, {}); the file is "
+                               "malformed (hwloc 2.9 needs complete_cpuset and complete_nodeset "
+                               "on Machine and PU objects); re-export it with `lstopo --of xml`",
+                               WTERMSIG(status), strsignal(WTERMSIG(status))));
+  }
+  if (WEXITSTATUS(status) != 0) {
+    throw usage_error(msg.empty() ? fmt::format("topology file '{}': hwloc rejected it", path) : msg);
+  }
+}
+
+}  // namespace
+
+void check_xml_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    bad_file(path, fmt::format("{}; give the path of an `lstopo --of xml` export",
+                               std::strerror(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) bad_file(path, "is a directory, not an XML file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) bad_file(path, fmt::format("cannot be read: {}", std::strerror(errno)));
+  if (st.st_size == 0) bad_file(path, "is empty");
+  std::string head(512, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  const auto first = head.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || head[first] != '<') {
+    bad_file(path, "is not XML (an hwloc topology export starts with '<?xml' or '<topology')");
+  }
+  trial_load_in_child(path);
+}
+
+topology load(const load_options& options) {
+  if (options.xml_path) {
+    check_xml_file(*options.xml_path);
+    topology topo = detail::load_hwloc(options.xml_path, std::nullopt);
+    topo.notes.push_back(
+        "loaded from an XML file: CPU-less nodes, DAX modes and link payload sizes of the "
+        "described machine are unknown");
+    return topo;
+  }
+  topology topo = detail::load_hwloc(std::nullopt, options.fsroot);
+  const sysfs::reader sys(options.fsroot.value_or("/"));
+  // Links: sysfs gives exact generation and width (hwloc only a GB/s figure).
+  for (auto& d : topo.pci) {
+    if (d.kind == pci_kind::host_bridge) continue;
+    link_info link = sys.pci_link(d.busid);
+    if (link.known()) {
+      d.link = link;
+    } else if (const auto mps = sys.max_payload(d.busid)) {
+      d.link.payload_bytes = *mps;
+      d.link.payload_known = true;
+    }
+  }
+  for (const auto& s : sys.dax_devices()) {
+    dax_device* d = nullptr;
+    for (auto& existing : topo.dax) {
+      if (existing.name == s.name) d = &existing;
+    }
+    if (!d) {
+      topo.dax.push_back(s);
+      continue;
+    }
+    d->size = s.size ? s.size : d->size;
+    d->align = s.align ? s.align : d->align;
+    d->mode = s.mode;
+    d->target_node = s.target_node ? s.target_node : d->target_node;
+    d->numa_node = s.numa_node ? s.numa_node : d->numa_node;
+    d->source += ",sysfs";
+  }
+  for (const auto& s : sys.numa_nodes()) {
+    for (auto& n : topo.numa) {
+      if (n.os_index != s.os_index) continue;
+      n.cpu_less = s.cpu_less;
+      n.cpus = s.cpus;
+      if (s.memory_tier) n.memory_tier = s.memory_tier;
+    }
+  }
+  if (options.use_libraries && !options.fsroot) {
+    detail::add_from_libdaxctl(topo);
+    detail::add_from_libcxl(topo);
+  }
+  return topo;
+}
+
+}  // namespace cxlprobe::topology

@@ -1,0 +1,42 @@
+#include "topology/model.hpp"
+
+namespace cxlprobe::topology {
+
+const pci_device* topology::find_pci(const std::string& busid) const {
+  const int i = pci_index(busid);
+  return i < 0 ? nullptr : &pci[static_cast<std::size_t>(i)];
+}
+
+int topology::pci_index(const std::string& busid) const {
+  if (busid.empty()) return -1;
+  for (std::size_t i = 0; i < pci.size(); ++i) {
+    if (pci[i].busid == busid) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const numa_node* topology::find_node(unsigned os_index) const {
+  for (const auto& n : numa) {
+    if (n.os_index == os_index) return &n;
+  }
+  return nullptr;
+}
+
+const dax_device* topology::find_dax(const std::string& name) const {
+  for (const auto& d : dax) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+std::vector<int> topology::chain_to_host(int index) const {
+  std::vector<int> chain;
+  // The tree has no cycles, but a bound keeps a corrupt model from looping forever.
+  while (index >= 0 && chain.size() <= pci.size()) {
+    chain.push_back(index);
+    index = pci[static_cast<std::size_t>(index)].parent;
+  }
+  return chain;
+}
+
+}  // namespace cxlprobe::topology
