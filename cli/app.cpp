@@ -26,8 +26,8 @@ namespace cxlprobe::cli {
 namespace {
 
 constexpr const char* kExitCodeHelp =
-    "Exit codes: 0 ok; 1 a probe failed; 2 usage error (bad option, value or input file); "
-    "3 everything requested was waived (e.g. no GPU, no DAX device); 130 interrupted "
+    "Exit codes: 0 ok. 1 a probe failed. 2 usage error (bad option, value or input file). "
+    "3 everything requested was waived (e.g. no GPU, no DAX device). 130 interrupted "
     "(partial results written, marked incomplete).\n"
     "Units: GB/s = 1e9 B/s, GiB/s = 2^30 B/s; sizes accept B, KB, MB, GB (powers of 1000) and "
     "KiB, MiB, GiB (powers of 1024).";
@@ -73,20 +73,29 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
                        "Print the version and git sha, then exit");
   app.require_subcommand(1);
 
+  // Options every command shares live on each subcommand, so that `cxlprobe X --help` lists them.
   output_options out;
   std::string topology_file;
-  app.add_option("--topology", topology_file,
-                 "Describe the machine in this hwloc XML file (`lstopo --of xml`) instead of the "
-                 "live system")
-      ->type_name("FILE.xml");
-  add_output_options(app, out);
-
   std::vector<command> commands;
   for (const auto& spec : probes::registry()) {
     CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.summary));
-    sub->fallthrough();
     sub->footer(kExitCodeHelp);
+    sub->add_option("--topology", topology_file,
+                    "Describe the machine in this hwloc XML file (`lstopo --of xml`) instead of "
+                    "the live system")
+        ->type_name("FILE.xml");
+    add_output_options(*sub, out);
     commands.push_back({sub, &spec, spec.setup(*sub)});
+  }
+
+  if (!args.empty() && !args.front().empty() && args.front()[0] != '-' &&
+      std::none_of(commands.begin(), commands.end(),
+                   [&](const command& c) { return c.app->get_name() == args.front(); })) {
+    std::string names;
+    for (const auto& c : commands) names += (names.empty() ? "" : ", ") + c.app->get_name();
+    std::fprintf(stderr, "cxlprobe: unknown command '%s'; commands: %s (see 'cxlprobe --help')\n",
+                 args.front().c_str(), names.c_str());
+    return kExitUsage;
   }
 
   try {

@@ -88,7 +88,11 @@ void trial_load_in_child(const std::string& path) {
                                WTERMSIG(status), strsignal(WTERMSIG(status))));
   }
   if (WEXITSTATUS(status) != 0) {
-    throw usage_error(msg.empty() ? fmt::format("topology file '{}': hwloc rejected it", path) : msg);
+    if (!msg.empty()) throw usage_error(msg);
+    // No message: the child died inside hwloc (a sanitizer turns the crash into an exit code).
+    bad_file(path, fmt::format("hwloc crashed while loading it (exit status {}); the file is "
+                               "malformed; re-export it with `lstopo --of xml`",
+                               WEXITSTATUS(status)));
   }
 }
 
