@@ -6,5 +6,7 @@
 namespace cxlprobe::probes {
 
 probe_spec topo_probe();
+probe_spec bw_probe();
+probe_spec lat_probe();
 
 }  // namespace cxlprobe::probes

@@ -7,6 +7,8 @@ const std::vector<probe_spec>& registry() {
   // The explicit list. One line per probe.
   static const std::vector<probe_spec> probes{
       topo_probe(),
+      bw_probe(),
+      lat_probe(),
   };
   return probes;
 }

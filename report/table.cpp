@@ -12,7 +12,7 @@ namespace cxlprobe::report {
 namespace {
 
 bool is_size_key(const std::string& key) {
-  return key == "size" || key == "block" || key == "bytes" ||
+  return key == "size" || key == "block" || key == "bytes" || key == "page_size" ||
          (key.size() > 6 && key.compare(key.size() - 6, 6, "_bytes") == 0);
 }
 

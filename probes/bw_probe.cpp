@@ -1,0 +1,231 @@
+// `bw`: read, write, non-temporal write and copy bandwidth of a memory tier from pinned CPU
+// threads. Bytes counted per kernel (see docs/methodology.md):
+//   read: N loaded; write: N stored (bus: 2N with the read for ownership); ntwrite: N stored;
+//   copy: N loaded + N stored with non-temporal stores (STREAM Copy counts the same 2N).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/units.hpp"
+#include "kernels/cpu/mem_kernels.hpp"
+#include "kernels/pattern.hpp"
+#include "probes/cpu_options.hpp"
+#include "probes/pinned_workers.hpp"
+#include "probes/probe_list.hpp"
+#include "tiers/tier_buffer.hpp"
+
+namespace cxlprobe::probes {
+
+namespace {
+
+namespace cpu = kernels::cpu;
+
+struct bw_options {
+  tier_options tier;
+  pinning_options pin;
+  repetition_options reps;
+  std::string ops = "read,write,ntwrite,copy";
+  std::string to;
+  std::string threads;
+  std::string size;
+};
+
+struct op_info {
+  std::string_view name;
+  double app_factor;  // bytes the program moves per byte of working set
+  double bus_factor;  // with reads for ownership
+  bool writes;
+};
+
+constexpr op_info kOps[] = {{"read", 1, 1, false},
+                            {"write", 1, 2, true},
+                            {"ntwrite", 1, 1, true},
+                            {"copy", 2, 2, true}};
+
+const op_info& find_op(std::string_view name) {
+  for (const auto& o : kOps) {
+    if (o.name == name) return o;
+  }
+  throw usage_error(fmt::format("--op: unknown operation '{}'; use read, write, ntwrite or copy", name));
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const auto comma = s.find(',', start);
+    out.push_back(s.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// The pattern filled into buffers the probe owns: verification knows what to expect.
+void fill_pattern(std::byte* p, std::size_t bytes, std::uint64_t seed, std::uint64_t first_word) {
+  auto* w = reinterpret_cast<std::uint64_t*>(p);
+  for (std::size_t i = 0; i < bytes / 8; ++i) w[i] = kernels::pattern_word(seed, first_word + i);
+}
+
+std::vector<long> default_threads(std::size_t cpus) {
+  std::vector<long> t;
+  for (long n = 1; n < static_cast<long>(cpus); n *= 2) t.push_back(n);
+  t.push_back(static_cast<long>(cpus));
+  return t;
+}
+
+std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
+  validate(o.reps);
+  const tiers::tier_spec tier = tiers::parse_tier(o.tier.tier);
+  const std::optional<tiers::tier_spec> to =
+      o.to.empty() ? std::nullopt : std::optional(tiers::parse_tier(o.to));
+  std::vector<const op_info*> ops;
+  for (const auto& name : split(o.ops)) ops.push_back(&find_op(name));
+  const std::vector<int> cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
+  const std::vector<long> threads = o.threads.empty()
+                                        ? default_threads(cpus.size())
+                                        : units::parse_int_list(o.threads, "--threads", 1, static_cast<long>(cpus.size()));
+  const auto& topo = ctx.topo();
+  // Working set per array: at least 4x the last-level cache (STREAM's rule), at least 1 GiB.
+  const std::uint64_t llc = topo.llc_bytes.value_or(64ULL << 20);
+  const std::uint64_t size = o.size.empty() ? std::max<std::uint64_t>(1ULL << 30, 4 * llc)
+                                            : units::parse_bytes(o.size, "--size");
+  if (size < 4096 * static_cast<std::uint64_t>(*std::max_element(threads.begin(), threads.end()))) {
+    throw usage_error("--size is too small: each thread needs at least 4 KiB");
+  }
+  const cpu::isa isa = cpu::best_isa();
+  std::vector<result> out;
+  for (const op_info* op : ops) {
+    const bool copy_elsewhere = op->name == "copy" && to.has_value();
+    // Copy within one tier uses two arrays of `size` in it.
+    const std::uint64_t src_bytes = op->name == "copy" && !copy_elsewhere ? 2 * size : size;
+    tiers::map_request req{src_bytes, op->writes && !copy_elsewhere, o.tier.allow_write, o.tier.force};
+    tiers::tier_buffer buf = tiers::tier_buffer::open(tier, req);
+    std::optional<tiers::tier_buffer> dst_buf;
+    if (copy_elsewhere) {
+      dst_buf = tiers::tier_buffer::open(*to, {size, true, o.tier.allow_write, o.tier.force});
+    }
+    for (long nthreads : threads) {
+      if (ctx.stop_requested()) return out;
+      ctx.report(fmt::format("bw {} on {} with {} thread(s)", op->name, tier.to_string(), nthreads));
+      const std::uint64_t chunk = size / static_cast<std::uint64_t>(nthreads) / 4096 * 4096;
+      std::byte* src = buf.data();
+      std::byte* dst = op->name == "copy" ? (copy_elsewhere ? dst_buf->data() : buf.data() + size) : nullptr;
+      const std::uint64_t seed = 0xC0FFEE + static_cast<std::uint64_t>(nthreads);
+      std::vector<std::uint64_t> expect(static_cast<std::size_t>(nthreads), 0);
+      std::vector<std::uint64_t> got(static_cast<std::size_t>(nthreads), 0);
+      worker_plan plan{std::vector<int>(cpus.begin(), cpus.begin() + nthreads), o.reps.warmup, o.reps.reps};
+      auto prepare = [&](int w) {
+        const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
+        // First touch by the worker that will use the chunk; content we own gets the pattern.
+        if (buf.owns_content() || (buf.writable() && op->writes)) {
+          fill_pattern(src + off, chunk, seed, off / 8);
+        }
+        if (dst) std::memset(dst + off, 0, chunk);
+        expect[static_cast<std::size_t>(w)] = cpu::reference_sum(src + off, chunk);
+      };
+      auto body = [&](int w, int round) {
+        const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
+        if (op->name == "read") {
+          got[static_cast<std::size_t>(w)] = cpu::read(src + off, chunk, isa);
+        } else if (op->name == "write") {
+          cpu::write(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), isa);
+        } else if (op->name == "ntwrite") {
+          cpu::ntwrite(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), isa);
+        } else {
+          cpu::copy(dst + off, src + off, chunk, isa);
+        }
+      };
+      const auto rounds = run_pinned(plan, prepare, body, ctx.stop);
+      if (rounds.empty()) return out;
+      const double app_bytes = op->app_factor * static_cast<double>(chunk) * static_cast<double>(nthreads);
+      std::vector<double> aggregate;
+      std::vector<double> per_thread_min;
+      std::vector<double> per_thread_max;
+      for (const auto& r : rounds) {
+        aggregate.push_back(app_bytes / r.span());
+        double lo = 1e300;
+        double hi = 0;
+        for (std::size_t w = 0; w < r.start.size(); ++w) {
+          const double bw = op->app_factor * static_cast<double>(chunk) / (r.end[w] - r.start[w]);
+          lo = std::min(lo, bw);
+          hi = std::max(hi, bw);
+        }
+        per_thread_min.push_back(lo);
+        per_thread_max.push_back(hi);
+      }
+      // Verify: the data the kernels saw or left is what it must be.
+      std::string problem;
+      const std::uint64_t last_pattern = seed + static_cast<std::uint64_t>(rounds.size() - 1 + 100);
+      for (long w = 0; w < nthreads && problem.empty(); ++w) {
+        const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
+        if (op->name == "read" && got[static_cast<std::size_t>(w)] != expect[static_cast<std::size_t>(w)]) {
+          problem = fmt::format("read checksum of thread {} is wrong", w);
+        } else if (op->name == "write" || op->name == "ntwrite") {
+          for (std::uint64_t b = 0; b < chunk; b += 4096) {
+            std::uint64_t v;
+            std::memcpy(&v, src + off + b + (b / 4096 % 512) * 8, 8);
+            if (v != last_pattern) {
+              problem = fmt::format("{} left a wrong word at offset {}", op->name, off + b);
+              break;
+            }
+          }
+        } else if (op->name == "copy" && std::memcmp(dst + off, src + off, chunk) != 0) {
+          problem = fmt::format("copy of thread {} differs from its source", w);
+        }
+      }
+      result r;
+      r.probe = "bw";
+      r.params = {{"tier", tier.to_string()}, {"op", std::string(op->name)}, {"threads", nthreads},
+                  {"size", chunk * static_cast<std::uint64_t>(nthreads)}, {"isa", std::string(cpu::isa_name(isa))},
+                  {"page_size", buf.page_size()}, {"emulated", tier.emulated()}};
+      if (copy_elsewhere) r.params["to"] = to->to_string();
+      r.add_summary("bandwidth", "B/s", aggregate);
+      std::vector<double> bus;
+      for (double a : aggregate) bus.push_back(a * op->bus_factor / op->app_factor);
+      r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
+      r.add_value("bandwidth_per_thread_min", "B/s", stats::summarize(per_thread_min).median, "median");
+      r.add_value("bandwidth_per_thread_max", "B/s", stats::summarize(per_thread_max).median, "median");
+      if (tier.kind == tiers::tier_kind::node) {
+        const double on = buf.placement_on_node(tier.node);
+        r.add_value("placement_on_node", "1", on);
+        if (on < 0.99) problem = fmt::format("only {:.0f}% of sampled pages are on node {}", on * 100, tier.node);
+      }
+      if (!problem.empty()) {
+        r.state = status::error;
+        r.message = "verification failed: " + problem;
+      } else if (tier.emulated()) {
+        r.message = "emulated tier (file-backed stand-in)";
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+probe_spec bw_probe() {
+  return {
+      "bw",
+      "CPU read / write / non-temporal write / copy bandwidth of a memory tier vs threads",
+      [](CLI::App& cmd) -> runner {
+        auto o = std::make_shared<bw_options>();
+        add_tier_options(cmd, o->tier, "Memory tier to measure");
+        cmd.add_option("--op", o->ops, "Operations, comma-separated: read, write, ntwrite, copy")->capture_default_str();
+        cmd.add_option("--to", o->to, "Destination tier of copy (default: a second array in --tier)")->type_name("TIER");
+        cmd.add_option("--threads", o->threads, "Thread counts to sweep, e.g. 1,2,4 (default: powers of two up to all CPUs)")
+            ->type_name("LIST");
+        cmd.add_option("--size", o->size, "Bytes per array, e.g. 1GiB (default: max(1 GiB, 4x last-level cache))")
+            ->type_name("SIZE");
+        add_pinning_options(cmd, o->pin);
+        add_repetition_options(cmd, o->reps);
+        return [o](run_context& ctx) { return run_bw(ctx, *o); };
+      },
+      [](run_context&) -> std::optional<std::string> { return std::nullopt; },
+  };
+}
+
+}  // namespace cxlprobe::probes

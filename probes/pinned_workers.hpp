@@ -1,0 +1,41 @@
+// Runs the same body on several threads pinned to given CPUs, in timed rounds that start
+// together (a barrier before each round). Exceptions in a worker are carried to the caller.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cxlprobe::probes {
+
+struct round_times {
+  std::vector<double> start;  // per worker, seconds on the steady clock
+  std::vector<double> end;
+  double span() const;  // latest end - earliest start
+};
+
+struct worker_plan {
+  std::vector<int> cpus;  // one pinned worker per entry
+  int warmup = 2;
+  int rounds = 10;
+};
+
+// prepare(worker) runs once per worker before any round (first touch, filling); body(worker,
+// round) is timed; round < 0 for warm-up rounds. Stops early (returning the rounds done) when
+// *stop becomes true between rounds.
+std::vector<round_times> run_pinned(const worker_plan& plan, const std::function<void(int)>& prepare,
+                                    const std::function<void(int, int)>& body,
+                                    const std::atomic<bool>* stop);
+
+// CPUs this process may run on, in order.
+std::vector<int> allowed_cpus();
+// CPUs of a NUMA node (from libnuma), intersected with allowed_cpus(). Throws usage_error
+// when the node does not exist or has no usable CPU.
+std::vector<int> cpus_of_node(int node);
+// Resolves --cpus / --cpu-node into a CPU list (both empty: allowed_cpus()). Throws
+// usage_error for CPUs this process may not use.
+std::vector<int> resolve_cpus(const std::string& cpus_option, std::optional<int> cpu_node);
+
+}  // namespace cxlprobe::probes
