@@ -144,11 +144,8 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   }
 
   try {
-    if (auto why = chosen->spec->requirement(ctx)) {
-      doc.results.push_back(make_waived(name, *why));
-    } else {
-      doc.results = chosen->run(ctx);
-    }
+    // Runners validate their options first (usage errors), then check what the node has.
+    doc.results = chosen->run(ctx);
   } catch (const usage_error& e) {
     std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
     return kExitUsage;

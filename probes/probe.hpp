@@ -50,7 +50,8 @@ struct probe_spec {
   std::string_view summary;
   // Adds the probe's options to `cmd` and returns the runner bound to their parsed values.
   std::function<runner(CLI::App& cmd)> setup;
-  // Why this node cannot run the probe at all ("compiled without CUDA"), or nullopt.
+  // Why this node cannot run the probe at all ("compiled without CUDA"), or nullopt. Runners
+  // check it themselves after validating their options; planners (explain) ask it up front.
   std::function<std::optional<std::string>(run_context&)> requirement;
 };
 

@@ -8,5 +8,6 @@ namespace cxlprobe::probes {
 probe_spec topo_probe();
 probe_spec bw_probe();
 probe_spec lat_probe();
+probe_spec dma_probe();
 
 }  // namespace cxlprobe::probes

@@ -9,6 +9,7 @@ const std::vector<probe_spec>& registry() {
       topo_probe(),
       bw_probe(),
       lat_probe(),
+      dma_probe(),
   };
   return probes;
 }

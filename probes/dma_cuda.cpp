@@ -1,0 +1,473 @@
+// The CUDA back end of `cxlprobe dma`. Timing (docs/methodology.md): every stream first runs a
+// latch kernel that holds it until all copies are queued, then start event, copies, stop event;
+// the host releases the latch; a sample is the bytes of all streams over the longest stream's
+// elapsed time. Warm-up samples first; the median of the samples is reported; the copied data
+// is verified after timing.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <numeric>
+#include <optional>
+#include <random>
+
+#include "core/cuda_check.hpp"
+#include "core/error.hpp"
+#include "core/units.hpp"
+#include "kernels/cuda/dma_kernels.hpp"
+#include "kernels/pattern.hpp"
+#include "probes/cuda_resources.hpp"
+#include "probes/dma_plan.hpp"
+#include "tiers/tier_buffer.hpp"
+
+namespace cxlprobe::probes::dma {
+
+namespace {
+
+constexpr unsigned long long kLatchTimeoutNs = 5'000'000'000ULL;
+constexpr std::size_t kMaxLatchedOps = 512;  // more ops than this could fill the queue behind a latch
+
+// Host memory for the GPU to read or write, from the tier, as pinned, registered or pageable.
+class host_region {
+ public:
+  host_region(host_kind kind, const plan& p, std::uint64_t bytes, bool writes) : kind_(kind) {
+    if (kind == host_kind::pinned) {
+      if (p.tier.kind != tiers::tier_kind::dram) {
+        throw usage_error(fmt::format("--host pinned allocates DRAM with cudaHostAlloc; for tier {} use "
+                                      "--host registered (or pageable)",
+                                      p.tier.to_string()));
+      }
+      pinned_ = cuda::pinned_buffer(bytes);
+      data_ = pinned_.data();
+      owns_ = true;
+      writable_ = true;
+    } else {
+      tier_.emplace(tiers::tier_buffer::open(p.tier, {bytes, writes, p.allow_write, p.force}));
+      data_ = tier_->data();
+      owns_ = tier_->owns_content();
+      writable_ = tier_->writable();
+      if (kind == host_kind::registered) {
+        reg_ = cuda::host_registration(data_, (bytes + 4095) / 4096 * 4096, !writable_);
+      }
+    }
+    size_ = bytes;
+  }
+
+  std::byte* data() const { return data_; }
+  std::uint64_t size() const { return size_; }
+  bool owns_content() const { return owns_; }
+  bool writable() const { return writable_; }
+  bool mapped() const { return kind_ != host_kind::pageable; }
+  std::uint64_t page_size() const { return tier_ ? tier_->page_size() : 4096; }
+
+ private:
+  host_kind kind_;
+  std::optional<tiers::tier_buffer> tier_;
+  cuda::pinned_buffer pinned_;
+  cuda::host_registration reg_;
+  std::byte* data_ = nullptr;
+  std::uint64_t size_ = 0;
+  bool owns_ = false;
+  bool writable_ = false;
+};
+
+// The host-side flag that releases latch kernels on every stream at once.
+class latch {
+ public:
+  latch() : mem_(2 * sizeof(int)) {
+    flag()[0] = 0;
+    flag()[1] = 0;
+  }
+  void arm() { std::atomic_ref<int>(flag()[0]).store(0); }
+  void hold(cudaStream_t s) {
+    auto* d = static_cast<int*>(cuda::device_pointer(mem_.data()));
+    CXLP_CHECK_CUDA(kernels::cuda::launch_latch(d, d + 1, kLatchTimeoutNs, s));
+  }
+  void release() { std::atomic_ref<int>(flag()[0]).store(1); }
+  bool timed_out() { return std::atomic_ref<int>(flag()[1]).load() != 0; }
+
+ private:
+  int* flag() { return reinterpret_cast<int*>(mem_.data()); }
+  cuda::pinned_buffer mem_;
+};
+
+void fill_host_pattern(std::byte* p, std::uint64_t bytes, std::uint64_t seed, std::uint64_t first_word) {
+  auto* w = reinterpret_cast<std::uint64_t*>(p);
+  for (std::uint64_t i = 0; i < bytes / 8; ++i) w[i] = kernels::pattern_word(seed, first_word + i);
+}
+
+// First word index in [p, p+bytes) that is not pattern(seed, first_word + i), or -1.
+long long first_pattern_mismatch(const std::byte* p, std::uint64_t bytes, std::uint64_t seed,
+                                 std::uint64_t first_word) {
+  for (std::uint64_t i = 0; i < bytes / 8; ++i) {
+    std::uint64_t w;
+    std::memcpy(&w, p + 8 * i, 8);
+    if (w != kernels::pattern_word(seed, first_word + i)) return static_cast<long long>(i);
+  }
+  return -1;
+}
+
+// Copies device memory back (plain cudaMemcpy, in pieces) and compares it with host memory.
+bool device_equals_host(const std::byte* dev, const std::byte* host, std::uint64_t bytes) {
+  constexpr std::uint64_t kPiece = 64ULL << 20;
+  std::vector<std::byte> tmp(std::min(bytes, kPiece));
+  for (std::uint64_t off = 0; off < bytes; off += kPiece) {
+    const std::uint64_t n = std::min(kPiece, bytes - off);
+    CXLP_CHECK_CUDA(cudaMemcpy(tmp.data(), dev + off, n, cudaMemcpyDeviceToHost));
+    if (std::memcmp(tmp.data(), host + off, n) != 0) return false;
+  }
+  return true;
+}
+
+struct gpu_state {
+  int device = 0;
+  std::string busid;
+  std::vector<cuda::stream> streams;
+  std::vector<cuda::event> start;
+  std::vector<cuda::event> stop;
+  cuda::device_buffer dev;
+  cuda::device_buffer zero_offsets;  // {0}: a bulk SM copy is one block at offset 0
+};
+
+json base_params(const plan& p, host_kind h) {
+  return {{"tier", p.tier.to_string()}, {"host", std::string(name(h))}, {"pattern", std::string(name(p.pat))},
+          {"emulated", p.tier.emulated()}};
+}
+
+std::string gpu_list(const std::vector<gpu_state>& gpus) {
+  std::string s;
+  for (const auto& g : gpus) s += (s.empty() ? "" : ",") + std::to_string(g.device);
+  return s;
+}
+
+// ---- bulk transfers -------------------------------------------------------------------------
+
+std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<int>& devices) {
+  std::vector<result> out;
+  const std::uint64_t max_size = *std::max_element(p.sizes.begin(), p.sizes.end());
+  const bool any_bidir = std::count(p.dirs.begin(), p.dirs.end(), direction::bidir) > 0;
+  const bool host_writes = std::any_of(p.dirs.begin(), p.dirs.end(), [](direction d) { return d != direction::h2d; });
+  const std::uint64_t S = static_cast<std::uint64_t>(p.streams);
+  const std::uint64_t G = devices.size();
+  const std::uint64_t halves = any_bidir ? 2 : 1;
+  std::vector<gpu_state> gpus(devices.size());
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    auto& g = gpus[i];
+    g.device = devices[i];
+    g.busid = cuda::pci_bus_id(g.device);
+    for (std::uint64_t k = 0; k < S * halves; ++k) {
+      g.streams.emplace_back(g.device);
+      g.start.emplace_back();
+      g.stop.emplace_back();
+    }
+    g.dev = cuda::device_buffer(g.device, S * max_size * halves);
+    g.zero_offsets = cuda::device_buffer(g.device, sizeof(std::uint64_t));
+    CXLP_CHECK_CUDA(cudaMemset(g.zero_offsets.data(), 0, sizeof(std::uint64_t)));
+  }
+  for (host_kind hk : p.hosts) {
+    const std::uint64_t half = G * S * max_size;  // host bytes per direction
+    std::optional<host_region> host;
+    try {
+      host.emplace(hk, p, half * halves, host_writes);
+    } catch (const usage_error&) {
+      throw;
+    }
+    std::byte* host_dev = host->mapped() ? static_cast<std::byte*>(cuda::device_pointer(host->data())) : nullptr;
+    latch gate;
+    for (direction dir : p.dirs) {
+      for (engine eng : p.engines) {
+        for (std::uint64_t size : p.sizes) {
+          if (ctx.stop_requested()) return out;
+          json params = base_params(p, hk);
+          params["dir"] = std::string(name(dir));
+          params["engine"] = std::string(name(eng));
+          params["gpus"] = gpu_list(gpus);
+          params["gpu_busid"] = gpus[0].busid;
+          params["size"] = size;
+          params["streams"] = p.streams;
+          if (eng == engine::sm && !host->mapped()) {
+            out.push_back(make_waived("dma", "the SM engine needs host memory mapped into the GPU: use --host "
+                                             "pinned or registered", params));
+            continue;
+          }
+          if ((dir != direction::h2d) && !host->writable()) {
+            out.push_back(make_waived("dma", "the host tier is mapped read-only (pass --allow-write to write it)", params));
+            continue;
+          }
+          ctx.report(fmt::format("dma {} {} {} {} x{} stream(s) on GPU {}", name(hk), name(dir), name(eng),
+                                 units::format_bytes(size), p.streams, gpu_list(gpus)));
+          const std::uint64_t iters = std::clamp<std::uint64_t>((64ULL << 20) / size, 1, 256);
+          params["iterations"] = iters;
+          const std::uint64_t seed = 0xD3A + size;
+          // Prepare data and poison destinations.
+          const bool do_h2d = dir != direction::d2h;
+          const bool do_d2h = dir != direction::h2d;
+          if (do_h2d && host->writable()) fill_host_pattern(host->data(), G * S * size, seed, 0);
+          if (do_d2h) std::memset(host->data() + half, 0, 0);  // touched below per slice
+          for (auto& g : gpus) {
+            CXLP_CHECK_CUDA(cudaSetDevice(g.device));
+            if (do_h2d) CXLP_CHECK_CUDA(cudaMemset(g.dev.data(), 0xA5, S * size));
+            if (do_d2h) CXLP_CHECK_CUDA(kernels::cuda::launch_fill_pattern(g.dev.data(), g.dev.size(), seed, nullptr));
+            CXLP_CHECK_CUDA(cudaDeviceSynchronize());
+          }
+          const std::uint64_t d2h_host_base = dir == direction::bidir ? half : 0;
+          if (do_d2h) std::memset(host->data() + d2h_host_base, 0, G * S * size);
+          auto enqueue = [&](gpu_state& g, std::size_t gi, std::uint64_t k, bool h2d, cudaStream_t s) {
+            const std::uint64_t slice = (gi * S + k) * size;
+            std::byte* hptr = h2d ? host->data() + slice : host->data() + d2h_host_base + slice;
+            std::byte* hdev = host_dev ? (h2d ? host_dev + slice : host_dev + d2h_host_base + slice) : nullptr;
+            std::byte* dptr = g.dev.data() + (h2d ? k * size : (dir == direction::bidir ? S * max_size : 0) + k * size);
+            for (std::uint64_t it = 0; it < iters; ++it) {
+              if (eng == engine::ce) {
+                CXLP_CHECK_CUDA(cudaMemcpyAsync(h2d ? static_cast<void*>(dptr) : hptr, h2d ? static_cast<void*>(hptr) : dptr,
+                                                size, cudaMemcpyDefault, s));
+              } else {
+                const auto* z = reinterpret_cast<const std::uint64_t*>(g.zero_offsets.data());
+                const int ctas = p.ctas > 0 ? std::max(1, p.ctas / p.streams) : 0;
+                CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(h2d ? static_cast<void*>(dptr) : hdev,
+                                                                 h2d ? static_cast<const void*>(hdev) : dptr, z, z, 1,
+                                                                 size, ctas, s));
+              }
+            }
+          };
+          std::vector<double> samples;
+          std::vector<std::vector<double>> per_gpu(gpus.size());
+          bool timed_out = false;
+          for (int rep = -p.warmup; rep < p.reps && !ctx.stop_requested(); ++rep) {
+            gate.arm();
+            for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
+              auto& g = gpus[gi];
+              CXLP_CHECK_CUDA(cudaSetDevice(g.device));
+              for (std::uint64_t k = 0; k < S * (dir == direction::bidir ? 2 : 1); ++k) {
+                cudaStream_t s = g.streams[k].get();
+                gate.hold(s);
+                CXLP_CHECK_CUDA(cudaEventRecord(g.start[k].get(), s));
+                const bool h2d = dir == direction::h2d || (dir == direction::bidir && k < S);
+                enqueue(g, gi, k % S, h2d, s);
+                CXLP_CHECK_CUDA(cudaEventRecord(g.stop[k].get(), s));
+              }
+            }
+            gate.release();
+            double longest = 0;
+            for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
+              auto& g = gpus[gi];
+              CXLP_CHECK_CUDA(cudaSetDevice(g.device));
+              double gpu_longest = 0;
+              for (std::uint64_t k = 0; k < S * (dir == direction::bidir ? 2 : 1); ++k) {
+                CXLP_CHECK_CUDA(cudaStreamSynchronize(g.streams[k].get()));
+                float ms = 0;
+                CXLP_CHECK_CUDA(cudaEventElapsedTime(&ms, g.start[k].get(), g.stop[k].get()));
+                gpu_longest = std::max(gpu_longest, ms * 1e-3);
+              }
+              longest = std::max(longest, gpu_longest);
+              if (rep >= 0) {
+                per_gpu[gi].push_back(static_cast<double>(S * (dir == direction::bidir ? 2 : 1) * iters * size) / gpu_longest);
+              }
+            }
+            timed_out = timed_out || gate.timed_out();
+            const double bytes = static_cast<double>(G * S * (dir == direction::bidir ? 2 : 1) * iters * size);
+            if (rep >= 0) samples.push_back(bytes / longest);
+          }
+          if (samples.empty()) return out;
+          result r;
+          r.probe = "dma";
+          r.params = params;
+          r.add_summary("bandwidth", "B/s", samples);
+          if (gpus.size() > 1) {
+            for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
+              r.add_value(fmt::format("bandwidth_gpu{}", gpus[gi].device), "B/s", stats::summarize(per_gpu[gi]).median, "median");
+            }
+          }
+          // Verify what the last sample left.
+          std::string problem;
+          for (std::size_t gi = 0; gi < gpus.size() && problem.empty(); ++gi) {
+            auto& g = gpus[gi];
+            CXLP_CHECK_CUDA(cudaSetDevice(g.device));
+            if (do_h2d && !device_equals_host(g.dev.data(), host->data() + gi * S * size, S * size)) {
+              problem = fmt::format("GPU {} memory differs from the host data after h2d", g.device);
+            }
+            if (do_d2h) {
+              for (std::uint64_t k = 0; k < S && problem.empty(); ++k) {
+                const std::uint64_t dev_off = (dir == direction::bidir ? S * max_size : 0) + k * size;
+                const auto bad = first_pattern_mismatch(host->data() + d2h_host_base + (gi * S + k) * size, size, seed, dev_off / 8);
+                if (bad >= 0) problem = fmt::format("host word {} of stream {} is wrong after d2h from GPU {}", bad, k, g.device);
+              }
+            }
+          }
+          if (timed_out) problem = "a latch kernel timed out: copies were queued too slowly; timings are not valid";
+          if (!problem.empty()) {
+            r.state = status::error;
+            r.message = "verification failed: " + problem;
+          } else if (p.tier.emulated()) {
+            r.message = "emulated tier (file-backed stand-in)";
+          }
+          out.push_back(std::move(r));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// ---- scattered KV blocks --------------------------------------------------------------------
+
+std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<int>& devices) {
+  std::vector<result> out;
+  const bool restore = p.pat == pattern::kv_restore;
+  const host_kind hk = p.hosts.front();
+  for (int device : devices) {
+    CXLP_CHECK_CUDA(cudaSetDevice(device));
+    const std::string busid = cuda::pci_bus_id(device);
+    cuda::stream s(device);
+    cuda::event start;
+    cuda::event stop;
+    latch gate;
+    for (std::uint64_t block : p.block_sizes) {
+      const std::uint64_t n = p.blocks ? p.blocks : std::max<std::uint64_t>(1, p.total_bytes / block);
+      const std::uint64_t slots = 2 * n;  // the GPU pool: half of it receives blocks, at random
+      host_region host(hk, p, n * block, !restore);
+      std::byte* host_dev = static_cast<std::byte*>(cuda::device_pointer(host.data()));
+      cuda::device_buffer pool(device, slots * block);
+      std::vector<std::uint64_t> slot(slots);
+      std::iota(slot.begin(), slot.end(), 0);
+      std::shuffle(slot.begin(), slot.end(), std::mt19937_64(0x5107 + block));
+      slot.resize(n);
+      std::vector<std::uint64_t> host_off(n);
+      std::vector<std::uint64_t> dev_off(n);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        host_off[i] = i * block;
+        dev_off[i] = slot[i] * block;
+      }
+      cuda::device_buffer host_off_d(device, n * 8);
+      cuda::device_buffer dev_off_d(device, n * 8);
+      CXLP_CHECK_CUDA(cudaMemcpy(host_off_d.data(), host_off.data(), n * 8, cudaMemcpyHostToDevice));
+      CXLP_CHECK_CUDA(cudaMemcpy(dev_off_d.data(), dev_off.data(), n * 8, cudaMemcpyHostToDevice));
+      std::vector<void*> dsts(n);
+      std::vector<const void*> srcs(n);
+      std::vector<std::size_t> sizes(n, block);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        dsts[i] = restore ? static_cast<void*>(pool.data() + dev_off[i]) : host.data() + host_off[i];
+        srcs[i] = restore ? static_cast<const void*>(host.data() + host_off[i]) : pool.data() + dev_off[i];
+      }
+      const std::uint64_t seed = 0x4B5 + block;
+      for (kv_method m : p.methods) {
+        if (ctx.stop_requested()) return out;
+        json params = base_params(p, hk);
+        params["dir"] = restore ? "h2d" : "d2h";
+        params["method"] = std::string(name(m));
+        params["gpus"] = std::to_string(device);
+        params["gpu_busid"] = busid;
+        params["block"] = block;
+        params["blocks"] = n;
+        params["size"] = n * block;
+        ctx.report(fmt::format("dma {} {} x {} by {} on GPU {}", name(p.pat), n, units::format_bytes(block), name(m), device));
+        if (restore) {
+          if (host.writable()) fill_host_pattern(host.data(), n * block, seed, 0);
+          CXLP_CHECK_CUDA(cudaMemset(pool.data(), 0xA5, pool.size()));
+        } else {
+          CXLP_CHECK_CUDA(kernels::cuda::launch_fill_pattern(pool.data(), pool.size(), seed, s.get()));
+          std::memset(host.data(), 0, n * block);
+        }
+        CXLP_CHECK_CUDA(cudaDeviceSynchronize());
+        const std::size_t ops = m == kv_method::copy ? n : 1;
+        const bool use_latch = ops <= kMaxLatchedOps;
+        params["latched"] = use_latch;
+        std::vector<double> samples;
+        for (int rep = -p.warmup; rep < p.reps && !ctx.stop_requested(); ++rep) {
+          if (use_latch) {
+            gate.arm();
+            gate.hold(s.get());
+          }
+          CXLP_CHECK_CUDA(cudaEventRecord(start.get(), s.get()));
+          if (m == kv_method::copy) {
+            for (std::uint64_t i = 0; i < n; ++i) {
+              CXLP_CHECK_CUDA(cudaMemcpyAsync(dsts[i], srcs[i], block, restore ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost, s.get()));
+            }
+          } else if (m == kv_method::batch) {
+            cudaMemcpyAttributes attr{};
+            attr.srcAccessOrder = cudaMemcpySrcAccessOrderStream;
+            std::size_t attr_index = 0;
+            CXLP_CHECK_CUDA(cudaMemcpyBatchAsync(dsts.data(), srcs.data(), sizes.data(), n, &attr, &attr_index, 1, s.get()));
+          } else {
+            const auto* ho = reinterpret_cast<const std::uint64_t*>(host_off_d.data());
+            const auto* dof = reinterpret_cast<const std::uint64_t*>(dev_off_d.data());
+            CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(restore ? static_cast<void*>(pool.data()) : host_dev,
+                                                             restore ? static_cast<const void*>(host_dev) : pool.data(),
+                                                             restore ? dof : ho, restore ? ho : dof, n, block, p.ctas,
+                                                             s.get()));
+          }
+          CXLP_CHECK_CUDA(cudaEventRecord(stop.get(), s.get()));
+          if (use_latch) gate.release();
+          CXLP_CHECK_CUDA(cudaStreamSynchronize(s.get()));
+          float ms = 0;
+          CXLP_CHECK_CUDA(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+          if (rep >= 0) samples.push_back(static_cast<double>(n * block) / (ms * 1e-3));
+        }
+        if (samples.empty()) return out;
+        result r;
+        r.probe = "dma";
+        r.params = params;
+        r.add_summary("bandwidth", "B/s", samples);
+        std::string problem;
+        if (restore) {
+          std::vector<std::byte> back(pool.size());
+          CXLP_CHECK_CUDA(cudaMemcpy(back.data(), pool.data(), pool.size(), cudaMemcpyDeviceToHost));
+          for (std::uint64_t i = 0; i < n && problem.empty(); ++i) {
+            if (std::memcmp(back.data() + dev_off[i], host.data() + host_off[i], block) != 0) {
+              problem = fmt::format("GPU slot {} does not hold host block {}", slot[i], i);
+            }
+          }
+        } else {
+          for (std::uint64_t i = 0; i < n && problem.empty(); ++i) {
+            if (first_pattern_mismatch(host.data() + host_off[i], block, seed, dev_off[i] / 8) >= 0) {
+              problem = fmt::format("host block {} does not hold GPU slot {}", i, slot[i]);
+            }
+          }
+        }
+        if (use_latch && gate.timed_out()) problem = "a latch kernel timed out; timings are not valid";
+        if (!problem.empty()) {
+          r.state = status::error;
+          r.message = "verification failed: " + problem;
+        } else if (!use_latch) {
+          r.message = "timed as submitted (queue too long for a latch): host submission cost included";
+        }
+        out.push_back(std::move(r));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> unavailable_reason() {
+  int n = 0;
+  const cudaError_t rc = cudaGetDeviceCount(&n);
+  if (rc != cudaSuccess) {
+    cudaGetLastError();
+    return fmt::format("no usable CUDA device: cudaGetDeviceCount failed with {} ({})", cudaGetErrorName(rc),
+                       cudaGetErrorString(rc));
+  }
+  if (n == 0) return std::string("no CUDA device visible");
+  return std::nullopt;
+}
+
+std::vector<result> run(run_context& ctx, const plan& p) {
+  const int count = cuda::device_count();
+  std::vector<int> devices = p.gpus;
+  if (devices.empty()) {
+    devices.resize(static_cast<std::size_t>(count));
+    std::iota(devices.begin(), devices.end(), 0);
+  }
+  for (int d : devices) {
+    if (d >= count) {
+      throw usage_error(fmt::format("--gpus: GPU {} does not exist (this node has {} CUDA device{}: 0..{})", d, count,
+                                    count == 1 ? "" : "s", count - 1));
+    }
+  }
+  if (p.pat == pattern::bulk) return run_bulk(ctx, p, devices);
+  return run_kv(ctx, p, devices);
+}
+
+}  // namespace cxlprobe::probes::dma

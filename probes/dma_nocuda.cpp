@@ -1,0 +1,14 @@
+// The dma back end of a build without CUDA: every request is waived, with the reason.
+#include "probes/dma_plan.hpp"
+
+namespace cxlprobe::probes::dma {
+
+std::optional<std::string> unavailable_reason() {
+  return std::string("compiled without CUDA (configure with CUDA found, or -DCXLPROBE_WITH_CUDA=ON)");
+}
+
+std::vector<result> run(run_context&, const plan&) {
+  return {make_waived("dma", *unavailable_reason())};
+}
+
+}  // namespace cxlprobe::probes::dma

@@ -1,0 +1,57 @@
+// What `cxlprobe dma` was asked to measure, validated; the CUDA back end (dma_cuda.cpp) runs it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "probes/probe.hpp"
+#include "tiers/tier_spec.hpp"
+
+namespace cxlprobe::probes::dma {
+
+enum class host_kind { pinned, registered, pageable };
+enum class direction { h2d, d2h, bidir };
+enum class engine { ce, sm };
+enum class pattern { bulk, kv_restore, kv_offload };
+enum class kv_method { copy, batch, kernel };
+
+std::string_view name(host_kind h);
+std::string_view name(direction d);
+std::string_view name(engine e);
+std::string_view name(pattern p);
+std::string_view name(kv_method m);
+
+struct plan {
+  tiers::tier_spec tier;
+  bool allow_write = false;
+  bool force = false;
+  std::vector<host_kind> hosts;
+  std::vector<direction> dirs;
+  std::vector<engine> engines;
+  std::vector<int> gpus;  // empty = all
+  std::vector<std::uint64_t> sizes;
+  int streams = 1;
+  int reps = 10;
+  int warmup = 3;
+  pattern pat = pattern::bulk;
+  std::vector<std::uint64_t> block_sizes;
+  std::uint64_t blocks = 0;  // 0 = total_bytes / block
+  std::uint64_t total_bytes = 1ULL << 30;
+  std::vector<kv_method> methods;
+  int ctas = 0;
+};
+
+// Default bulk sweep: 4 KiB .. 1 GiB in powers of two plus the KV sizes (1.5 MiB vLLM block,
+// 24 MiB LMCache chunk of a 96 KiB/token model; 16 KiB pages are in the powers of two).
+std::vector<std::uint64_t> default_sizes();
+// Default KV block sweep: 4 KiB .. 24 MiB.
+std::vector<std::uint64_t> default_blocks();
+
+// Why CUDA cannot run here (not compiled in, no device), or nullopt.
+std::optional<std::string> unavailable_reason();
+std::vector<result> run(run_context& ctx, const plan& p);
+
+}  // namespace cxlprobe::probes::dma
