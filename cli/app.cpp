@@ -134,7 +134,7 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   const auto start = std::chrono::steady_clock::now();
   try {
     validate_output_options(out);
-    doc.context["topology"] = topology::to_json(ctx.topo());
+    (void)ctx.topo();  // a bad --topology file is a usage error before anything runs
   } catch (const usage_error& e) {
     std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
     return kExitUsage;
@@ -155,6 +155,8 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     // A failure mid-run still leaves a result file that says what failed.
     doc.results.push_back(make_error(name, e.what()));
   }
+  // After the run: probes may have added facts (CUDA device indices) to the topology.
+  doc.context["topology"] = topology::to_json(ctx.topo());
   doc.meta.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   doc.meta.complete = !signals.flag().load();

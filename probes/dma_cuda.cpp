@@ -204,7 +204,6 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           const bool do_h2d = dir != direction::d2h;
           const bool do_d2h = dir != direction::h2d;
           if (do_h2d && host->writable()) fill_host_pattern(host->data(), G * S * size, seed, 0);
-          if (do_d2h) std::memset(host->data() + half, 0, 0);  // touched below per slice
           for (auto& g : gpus) {
             CXLP_CHECK_CUDA(cudaSetDevice(g.device));
             if (do_h2d) CXLP_CHECK_CUDA(cudaMemset(g.dev.data(), 0xA5, S * size));
@@ -440,6 +439,16 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
 }
 
 }  // namespace
+
+void annotate_cuda_devices(topology::topology& topo) {
+  const int count = cuda::device_count();
+  for (int d = 0; d < count; ++d) {
+    const std::string busid = cuda::pci_bus_id(d);
+    for (auto& g : topo.gpus) {
+      if (g.busid == busid) g.cuda_index = d;
+    }
+  }
+}
 
 std::optional<std::string> unavailable_reason() {
   int n = 0;

@@ -7,6 +7,10 @@ std::optional<std::string> unavailable_reason() {
   return std::string("compiled without CUDA (configure with CUDA found, or -DCXLPROBE_WITH_CUDA=ON)");
 }
 
+void annotate_cuda_devices(topology::topology& topo) {
+  topo.notes.push_back("compiled without CUDA: GPUs are not matched to CUDA device indices");
+}
+
 std::vector<result> run(run_context&, const plan&) {
   return {make_waived("dma", *unavailable_reason())};
 }

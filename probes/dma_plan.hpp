@@ -9,6 +9,7 @@
 #include "core/result.hpp"
 #include "probes/probe.hpp"
 #include "tiers/tier_spec.hpp"
+#include "topology/model.hpp"
 
 namespace cxlprobe::probes::dma {
 
@@ -49,6 +50,10 @@ struct plan {
 std::vector<std::uint64_t> default_sizes();
 // Default KV block sweep: 4 KiB .. 24 MiB.
 std::vector<std::uint64_t> default_blocks();
+
+// Sets gpu.cuda_index for every GPU CUDA sees, matched by PCI bus id (Debian's hwloc has no CUDA
+// plugin).
+void annotate_cuda_devices(topology::topology& topo);
 
 // Why CUDA cannot run here (not compiled in, no device), or nullopt.
 std::optional<std::string> unavailable_reason();

@@ -2,6 +2,7 @@
 // context.topology; the result carries the counts and the narrowest ceiling per GPU.
 #include <fmt/format.h>
 
+#include "probes/dma_plan.hpp"
 #include "probes/probe_list.hpp"
 #include "topology/paths.hpp"
 
@@ -10,7 +11,8 @@ namespace cxlprobe::probes {
 namespace {
 
 std::vector<result> run_topo(run_context& ctx) {
-  const topology::topology& t = ctx.topo();
+  topology::topology& t = ctx.topo();
+  if (!ctx.topology_from_file()) dma::annotate_cuda_devices(t);
   result r;
   r.probe = "topo";
   r.params = {{"source", t.source}};
