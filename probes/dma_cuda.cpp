@@ -79,7 +79,10 @@ class latch {
     flag()[0] = 0;
     flag()[1] = 0;
   }
-  void arm() { std::atomic_ref<int>(flag()[0]).store(0); }
+  void arm() {
+    std::atomic_ref<int>(flag()[0]).store(0);
+    std::atomic_ref<int>(flag()[1]).store(0);
+  }
   void hold(cudaStream_t s) {
     auto* d = static_cast<int*>(cuda::device_pointer(mem_.data()));
     CXLP_CHECK_CUDA(kernels::cuda::launch_latch(d, d + 1, kLatchTimeoutNs, s));
@@ -118,6 +121,20 @@ bool device_equals_host(const std::byte* dev, const std::byte* host, std::uint64
     if (std::memcmp(tmp.data(), host + off, n) != 0) return false;
   }
   return true;
+}
+
+std::vector<sm_kernel> kernels_for(const plan& p) {
+  if (!p.kernels.empty()) return p.kernels;
+  return {kernels::cuda::tma_supported() ? sm_kernel::tma : sm_kernel::lsu};
+}
+
+cudaError_t launch_copy(sm_kernel k, void* dst, const void* src, const std::uint64_t* dst_off,
+                        const std::uint64_t* src_off, std::size_t blocks, std::size_t block_bytes, int ctas,
+                        cudaStream_t s) {
+  if (k == sm_kernel::tma) {
+    return kernels::cuda::launch_block_copy_tma(dst, src, dst_off, src_off, blocks, block_bytes, ctas, s);
+  }
+  return kernels::cuda::launch_block_copy(dst, src, dst_off, src_off, blocks, block_bytes, ctas, s);
 }
 
 struct gpu_state {
@@ -176,12 +193,21 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
     std::byte* host_dev = host->mapped() ? static_cast<std::byte*>(cuda::device_pointer(host->data())) : nullptr;
     latch gate;
     for (direction dir : p.dirs) {
+      std::vector<std::pair<engine, sm_kernel>> variants;
       for (engine eng : p.engines) {
+        if (eng == engine::ce) {
+          variants.emplace_back(eng, sm_kernel::lsu);
+        } else {
+          for (sm_kernel k : kernels_for(p)) variants.emplace_back(eng, k);
+        }
+      }
+      for (const auto& [eng, kern] : variants) {
         for (std::uint64_t size : p.sizes) {
           if (ctx.stop_requested()) return out;
           json params = base_params(p, hk);
           params["dir"] = std::string(name(dir));
           params["engine"] = std::string(name(eng));
+          if (eng == engine::sm) params["kernel"] = std::string(name(kern));
           params["gpus"] = gpu_list(gpus);
           params["gpu_busid"] = gpus[0].busid;
           params["size"] = size;
@@ -224,9 +250,8 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
               } else {
                 const auto* z = reinterpret_cast<const std::uint64_t*>(g.zero_offsets.data());
                 const int ctas = p.ctas > 0 ? std::max(1, p.ctas / p.streams) : 0;
-                CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(h2d ? static_cast<void*>(dptr) : hdev,
-                                                                 h2d ? static_cast<const void*>(hdev) : dptr, z, z, 1,
-                                                                 size, ctas, s));
+                CXLP_CHECK_CUDA(launch_copy(kern, h2d ? static_cast<void*>(dptr) : hdev,
+                                            h2d ? static_cast<const void*>(hdev) : dptr, z, z, 1, size, ctas, s));
               }
             }
           };
@@ -350,11 +375,20 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
         srcs[i] = restore ? static_cast<const void*>(host.data() + host_off[i]) : pool.data() + dev_off[i];
       }
       const std::uint64_t seed = 0x4B5 + block;
+      std::vector<std::pair<kv_method, sm_kernel>> variants;
       for (kv_method m : p.methods) {
+        if (m != kv_method::kernel) {
+          variants.emplace_back(m, sm_kernel::lsu);
+        } else {
+          for (sm_kernel k : kernels_for(p)) variants.emplace_back(m, k);
+        }
+      }
+      for (const auto& [m, kern] : variants) {
         if (ctx.stop_requested()) return out;
         json params = base_params(p, hk);
         params["dir"] = restore ? "h2d" : "d2h";
         params["method"] = std::string(name(m));
+        if (m == kv_method::kernel) params["kernel"] = std::string(name(kern));
         params["gpus"] = std::to_string(device);
         params["gpu_busid"] = busid;
         params["block"] = block;
@@ -369,7 +403,9 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
           std::memset(host.data(), 0, n * block);
         }
         CXLP_CHECK_CUDA(cudaDeviceSynchronize());
-        const std::size_t ops = m == kv_method::copy ? n : 1;
+        // A long queue behind a latch could fill the stream (or outlast the latch): one copy per
+        // block and big batches are timed as submitted instead.
+        const std::size_t ops = m == kv_method::kernel ? 1 : n;
         const bool use_latch = ops <= kMaxLatchedOps;
         params["latched"] = use_latch;
         std::vector<double> samples;
@@ -391,10 +427,9 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
           } else {
             const auto* ho = reinterpret_cast<const std::uint64_t*>(host_off_d.data());
             const auto* dof = reinterpret_cast<const std::uint64_t*>(dev_off_d.data());
-            CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(restore ? static_cast<void*>(pool.data()) : host_dev,
-                                                             restore ? static_cast<const void*>(host_dev) : pool.data(),
-                                                             restore ? dof : ho, restore ? ho : dof, n, block, p.ctas,
-                                                             s.get()));
+            CXLP_CHECK_CUDA(launch_copy(kern, restore ? static_cast<void*>(pool.data()) : host_dev,
+                                        restore ? static_cast<const void*>(host_dev) : pool.data(), restore ? dof : ho,
+                                        restore ? ho : dof, n, block, p.ctas, s.get()));
           }
           CXLP_CHECK_CUDA(cudaEventRecord(stop.get(), s.get()));
           if (use_latch) gate.release();

@@ -18,12 +18,14 @@ enum class direction { h2d, d2h, bidir };
 enum class engine { ce, sm };
 enum class pattern { bulk, kv_restore, kv_offload };
 enum class kv_method { copy, batch, kernel };
+enum class sm_kernel { lsu, tma };  // 16-byte loads/stores, or Hopper bulk async copies
 
 std::string_view name(host_kind h);
 std::string_view name(direction d);
 std::string_view name(engine e);
 std::string_view name(pattern p);
 std::string_view name(kv_method m);
+std::string_view name(sm_kernel k);
 
 struct plan {
   tiers::tier_spec tier;
@@ -43,6 +45,7 @@ struct plan {
   std::uint64_t total_bytes = 1ULL << 30;
   std::vector<kv_method> methods;
   int ctas = 0;
+  std::vector<sm_kernel> kernels;  // empty = the best this GPU runs (tma on Hopper and later)
 };
 
 // Default bulk sweep: 4 KiB .. 1 GiB in powers of two plus the KV sizes (1.5 MiB vLLM block,

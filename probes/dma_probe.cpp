@@ -27,6 +27,7 @@ struct dma_options {
   std::string total = "1GiB";
   std::string method = "copy,batch,kernel";
   int ctas = 0;
+  std::string kernel = "auto";
 };
 
 std::vector<std::string> split(const std::string& s, const char* option) {
@@ -106,6 +107,10 @@ dma::plan make_plan(const dma_options& o) {
   p.total_bytes = units::parse_bytes(o.total, "--total");
   if (o.ctas < 0) throw usage_error("--ctas must be 0 (automatic) or more");
   p.ctas = o.ctas;
+  if (o.kernel != "auto") {
+    static const std::pair<const char*, sm_kernel> kernels[] = {{"lsu", sm_kernel::lsu}, {"tma", sm_kernel::tma}};
+    p.kernels = parse_enum_list(o.kernel, "--kernel", kernels);
+  }
   if (p.pat != pattern::bulk && (p.hosts.size() != 1 || p.hosts[0] == host_kind::pageable)) {
     throw usage_error("KV patterns need one --host, pinned or registered (the kernel reads mapped host memory)");
   }
@@ -143,6 +148,10 @@ probe_spec dma_probe() {
                        "KV methods: copy (one cudaMemcpyAsync per block), batch (cudaMemcpyBatchAsync), "
                        "kernel (the gather/scatter kernel)")
             ->capture_default_str();
+        cmd.add_option("--kernel", o->kernel,
+                       "SM copy kernel: lsu (16-byte loads and stores), tma (bulk async copies, compute "
+                       "capability 9.0+) or auto (tma where it runs); a list compares them")
+            ->capture_default_str();
         cmd.add_option("--ctas", o->ctas, "Thread blocks of the SM kernels (0: 4 per SM)")->capture_default_str();
         add_repetition_options(cmd, o->reps);
         return [o](run_context& ctx) {
@@ -170,6 +179,8 @@ std::string_view name(pattern p) {
 std::string_view name(kv_method m) {
   return m == kv_method::copy ? "copy" : m == kv_method::batch ? "batch" : "kernel";
 }
+
+std::string_view name(sm_kernel k) { return k == sm_kernel::lsu ? "lsu" : "tma"; }
 
 std::vector<std::uint64_t> default_sizes() {
   std::vector<std::uint64_t> s;

@@ -67,6 +67,96 @@ __global__ void mismatch_kernel(const std::uint64_t* p, std::size_t words, std::
   if (bad) atomicAdd(out, bad);
 }
 
+constexpr int kTmaStages = 4;
+constexpr unsigned kTmaChunk = 16384;
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+__device__ __forceinline__ unsigned smem_addr(const void* p) {
+  return static_cast<unsigned>(__cvta_generic_to_shared(p));
+}
+__device__ __forceinline__ void bar_init(std::uint64_t* bar) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" ::"r"(smem_addr(bar)));
+}
+__device__ __forceinline__ void bar_expect(std::uint64_t* bar, unsigned bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(smem_addr(bar)), "r"(bytes) : "memory");
+}
+__device__ __forceinline__ void bar_wait(std::uint64_t* bar, unsigned parity) {
+  asm volatile(
+      "{\n"
+      ".reg .pred done;\n"
+      "WAIT_%=:\n"
+      "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+      "@!done bra WAIT_%=;\n"
+      "}\n" ::"r"(smem_addr(bar)),
+      "r"(parity)
+      : "memory");
+}
+__device__ __forceinline__ void tma_load(void* smem, const void* gsrc, unsigned bytes, std::uint64_t* bar) {
+  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];" ::"r"(
+                   smem_addr(smem)),
+               "l"(gsrc), "r"(bytes), "r"(smem_addr(bar))
+               : "memory");
+}
+__device__ __forceinline__ void tma_store(void* gdst, const void* smem, unsigned bytes) {
+  asm volatile("cp.async.bulk.global.shared::cta.bulk_group [%0], [%1], %2;" ::"l"(gdst), "r"(smem_addr(smem)),
+               "r"(bytes)
+               : "memory");
+  asm volatile("cp.async.bulk.commit_group;" ::: "memory");
+}
+#endif
+
+__global__ void tma_copy_kernel(unsigned char* dst, const unsigned char* src, const std::uint64_t* dst_off,
+                                const std::uint64_t* src_off, std::size_t blocks, std::size_t block_bytes) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  extern __shared__ __align__(128) unsigned char stage[];
+  __shared__ __align__(8) std::uint64_t bars[kTmaStages];
+  if (threadIdx.x != 0) return;
+  const std::size_t per_block = (block_bytes + kTmaChunk - 1) / kTmaChunk;
+  const std::size_t items = blocks * per_block;
+  auto piece = [&](std::size_t item, const unsigned char*& s, unsigned char*& d) -> unsigned {
+    const std::size_t b = item / per_block;
+    const std::size_t off = (item - b * per_block) * kTmaChunk;
+    s = src + src_off[b] + off;
+    d = dst + dst_off[b] + off;
+    return static_cast<unsigned>(min(static_cast<std::size_t>(kTmaChunk), block_bytes - off));
+  };
+  for (int i = 0; i < kTmaStages; ++i) bar_init(&bars[i]);
+  asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+  const std::size_t first = blockIdx.x;
+  const std::size_t stride = gridDim.x;
+  for (int i = 0; i < kTmaStages; ++i) {
+    const std::size_t item = first + i * stride;
+    if (item >= items) break;
+    const unsigned char* s;
+    unsigned char* d;
+    const unsigned n = piece(item, s, d);
+    bar_expect(&bars[i], n);
+    tma_load(stage + i * kTmaChunk, s, n, &bars[i]);
+  }
+  unsigned parity[kTmaStages] = {};
+  for (std::size_t k = 0;; ++k) {
+    const int i = static_cast<int>(k % kTmaStages);
+    const std::size_t item = first + k * stride;
+    if (item >= items) break;
+    const unsigned char* s;
+    unsigned char* d;
+    const unsigned n = piece(item, s, d);
+    bar_wait(&bars[i], parity[i]);
+    parity[i] ^= 1u;
+    tma_store(d, stage + i * kTmaChunk, n);
+    const std::size_t next = item + kTmaStages * stride;
+    if (next < items) {
+      // The stage is reused only after its store has read it out of shared memory.
+      asm volatile("cp.async.bulk.wait_group.read 0;" ::: "memory");
+      const unsigned m = piece(next, s, d);
+      bar_expect(&bars[i], m);
+      tma_load(stage + i * kTmaChunk, s, m, &bars[i]);
+    }
+  }
+  asm volatile("cp.async.bulk.wait_group 0;" ::: "memory");
+#endif
+}
+
 int default_ctas() {
   int device = 0;
   int sms = 0;
@@ -92,6 +182,29 @@ cudaError_t launch_block_copy(void* dst, const void* src, const std::uint64_t* d
   const std::size_t vpb = block_bytes / 16;
   block_copy_kernel<<<ctas > 0 ? ctas : default_ctas(), kThreads, 0, stream>>>(
       static_cast<uint4*>(dst), static_cast<const uint4*>(src), dst_off, src_off, vpb, vpb * blocks);
+  return cudaGetLastError();
+}
+
+bool tma_supported() {
+  int device = 0;
+  int major = 0;
+  return cudaGetDevice(&device) == cudaSuccess &&
+         cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess && major >= 9;
+}
+
+cudaError_t launch_block_copy_tma(void* dst, const void* src, const std::uint64_t* dst_off,
+                                  const std::uint64_t* src_off, std::size_t blocks,
+                                  std::size_t block_bytes, int ctas, cudaStream_t stream) {
+  if (block_bytes % 16 != 0 || blocks == 0) return cudaErrorInvalidValue;
+  if (!tma_supported()) return cudaErrorNotSupported;
+  const int smem = kTmaStages * static_cast<int>(kTmaChunk);
+  if (cudaError_t rc = cudaFuncSetAttribute(tma_copy_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+      rc != cudaSuccess) {
+    return rc;
+  }
+  const int grid = ctas > 0 ? ctas : default_ctas() / 2;  // 2 CTAs per SM, one TMA thread each
+  tma_copy_kernel<<<grid, 32, smem, stream>>>(static_cast<unsigned char*>(dst), static_cast<const unsigned char*>(src),
+                                              dst_off, src_off, blocks, block_bytes);
   return cudaGetLastError();
 }
 

@@ -26,6 +26,16 @@ cudaError_t launch_block_copy(void* dst, const void* src, const std::uint64_t* d
                               const std::uint64_t* src_off, std::size_t blocks,
                               std::size_t block_bytes, int ctas, cudaStream_t stream);
 
+// The same scattered copy through the Tensor Memory Accelerator (Hopper, compute capability
+// 9.0+): one thread per CTA streams `chunk`-byte pieces global -> shared -> global with bulk
+// async copies, several stages in flight, so each SM keeps large reads outstanding.
+// Returns cudaErrorNotSupported on older GPUs. block_bytes, offsets and chunk: multiples of 16.
+cudaError_t launch_block_copy_tma(void* dst, const void* src, const std::uint64_t* dst_off,
+                                  const std::uint64_t* src_off, std::size_t blocks,
+                                  std::size_t block_bytes, int ctas, cudaStream_t stream);
+// Whether launch_block_copy_tma runs on the current device.
+bool tma_supported();
+
 // Fills `bytes` (multiple of 8) with the pattern word(i) = kernels::pattern_word(seed, i) (kernels/pattern.hpp).
 cudaError_t launch_fill_pattern(void* dst, std::size_t bytes, std::uint64_t seed,
                                 cudaStream_t stream);

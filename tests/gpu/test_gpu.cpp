@@ -47,9 +47,12 @@ double median_bandwidth(const result& r) {
 
 }  // namespace
 
-TEST_CASE("block copy kernel moves blocks to random slots, every word", "[gpu][kernel]") {
-  for (std::size_t block : {std::size_t{16}, std::size_t{4096}, std::size_t{16384}, std::size_t{1572864}}) {
-    INFO("block " << block);
+TEST_CASE("block copy kernels move blocks to random slots, every word", "[gpu][kernel]") {
+  const bool tma = kernels::cuda::tma_supported();
+  for (int variant = 0; variant < (tma ? 2 : 1); ++variant)
+  for (std::size_t block : {std::size_t{16}, std::size_t{4096}, std::size_t{16384}, std::size_t{1572864},
+                            std::size_t{16384 * 3 + 48}}) {
+    INFO("block " << block << (variant ? " tma" : " lsu"));
     const std::size_t n = std::max<std::size_t>(4, (8u << 20) / block);
     const std::size_t slots = 3 * n;
     std::vector<std::uint64_t> slot(slots);
@@ -71,9 +74,10 @@ TEST_CASE("block copy kernel moves blocks to random slots, every word", "[gpu][k
     probes::cuda::device_buffer so(0, n * 8), dof(0, n * 8);
     CXLP_CHECK_CUDA(cudaMemcpy(so.data(), src_off.data(), n * 8, cudaMemcpyHostToDevice));
     CXLP_CHECK_CUDA(cudaMemcpy(dof.data(), dst_off.data(), n * 8, cudaMemcpyHostToDevice));
-    CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(
-        pool.data(), probes::cuda::device_pointer(host.data()), reinterpret_cast<const std::uint64_t*>(dof.data()),
-        reinterpret_cast<const std::uint64_t*>(so.data()), n, block, 0, nullptr));
+    auto launch = variant ? kernels::cuda::launch_block_copy_tma : kernels::cuda::launch_block_copy;
+    CXLP_CHECK_CUDA(launch(pool.data(), probes::cuda::device_pointer(host.data()),
+                           reinterpret_cast<const std::uint64_t*>(dof.data()),
+                           reinterpret_cast<const std::uint64_t*>(so.data()), n, block, 0, nullptr));
     CXLP_CHECK_CUDA(cudaDeviceSynchronize());
     std::vector<std::byte> back(pool.size());
     CXLP_CHECK_CUDA(cudaMemcpy(back.data(), pool.data(), pool.size(), cudaMemcpyDeviceToHost));
@@ -110,9 +114,10 @@ TEST_CASE("fill and mismatch kernels agree with the host pattern", "[gpu][kernel
 }
 
 TEST_CASE("dma bulk pinned copies verify both ways", "[gpu][dma]") {
+  const bool tma = kernels::cuda::tma_supported();
   const auto rs = run_probe("dma", {"--size", "4KiB,16MiB", "--dir", "h2d,d2h,bidir", "--engine", "ce,sm",
-                                    "--reps", "3", "--warmup", "1"});
-  REQUIRE(rs.size() == 12);
+                                    "--kernel", tma ? "lsu,tma" : "lsu", "--reps", "3", "--warmup", "1"});
+  REQUIRE(rs.size() == (tma ? 18u : 12u));
   for (const auto& r : rs) {
     INFO(r.params.dump() << " " << r.message);
     CHECK(r.state == status::ok);
@@ -135,9 +140,10 @@ TEST_CASE("dma registered /dev/shm file tier, written with permission", "[gpu][d
 
 TEST_CASE("dma kv-restore and kv-offload verify every block for every method", "[gpu][dma][kv]") {
   for (const char* pat : {"kv-restore", "kv-offload"}) {
-    const auto rs = run_probe("dma", {"--pattern", pat, "--block", "16KiB,1.5MiB", "--total", "64MiB", "--reps", "2",
-                                      "--warmup", "1"});
-    REQUIRE(rs.size() == 6);
+    const bool tma = kernels::cuda::tma_supported();
+    const auto rs = run_probe("dma", {"--pattern", pat, "--block", "16KiB,1.5MiB", "--total", "64MiB", "--kernel",
+                                      tma ? "lsu,tma" : "lsu", "--reps", "2", "--warmup", "1"});
+    REQUIRE(rs.size() == (tma ? 8u : 6u));
     for (const auto& r : rs) {
       INFO(pat << " " << r.params.dump() << " " << r.message);
       CHECK(r.state == status::ok);
