@@ -83,8 +83,12 @@ tier_spec parse_tier(std::string_view text) {
     if (at != std::string_view::npos) {
       const std::string_view range = rest.substr(at + 1);
       const auto plus = range.find('+');
-      t.offset = units::parse_bytes(range.substr(0, plus), "dax offset", /*allow_zero=*/true);
-      if (plus != std::string_view::npos) t.length = units::parse_bytes(range.substr(plus + 1), "dax size");
+      try {
+        t.offset = units::parse_bytes(range.substr(0, plus), "offset", /*allow_zero=*/true);
+        if (plus != std::string_view::npos) t.length = units::parse_bytes(range.substr(plus + 1), "size");
+      } catch (const usage_error& e) {
+        bad(text, e.what());
+      }
     }
     return t;
   }
