@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "core/error.hpp"
 #include "core/units.hpp"
@@ -13,6 +15,7 @@
 #include "kernels/pattern.hpp"
 #include "probes/cpu_options.hpp"
 #include "probes/pinned_workers.hpp"
+#include "probes/papi_counters.hpp"
 #include "probes/probe_list.hpp"
 #include "tiers/tier_buffer.hpp"
 
@@ -30,6 +33,7 @@ struct bw_options {
   std::string to;
   std::string threads;
   std::string size;
+  std::string counters = "default";
 };
 
 struct op_info {
@@ -96,6 +100,13 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
     throw usage_error("--size is too small: each thread needs at least 4 KiB");
   }
   const cpu::isa isa = cpu::best_isa();
+  std::vector<std::string> events;
+  if (o.counters == "default") {
+    events = default_counter_events();
+  } else if (o.counters != "none") {
+    events = split(o.counters);
+  }
+  const counter_plan counters(events);
   std::vector<result> out;
   for (const op_info* op : ops) {
     const bool copy_elsewhere = op->name == "copy" && to.has_value();
@@ -116,6 +127,11 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
       const std::uint64_t seed = 0xC0FFEE + static_cast<std::uint64_t>(nthreads);
       std::vector<std::uint64_t> expect(static_cast<std::size_t>(nthreads), 0);
       std::vector<std::uint64_t> got(static_cast<std::size_t>(nthreads), 0);
+      // Counter totals per timed round, summed over threads.
+      std::vector<std::vector<long long>> counts(static_cast<std::size_t>(o.reps.reps),
+                                                 std::vector<long long>(counters.events().size(), 0));
+      std::mutex counts_mutex;
+      std::vector<std::unique_ptr<thread_counters>> thread_sets(static_cast<std::size_t>(nthreads));
       worker_plan plan{std::vector<int>(cpus.begin(), cpus.begin() + nthreads), o.reps.warmup, o.reps.reps};
       auto prepare = [&](int w) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
@@ -125,9 +141,12 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         }
         if (dst) std::memset(dst + off, 0, chunk);
         expect[static_cast<std::size_t>(w)] = cpu::reference_sum(src + off, chunk);
+        if (counters.active()) thread_sets[static_cast<std::size_t>(w)] = std::make_unique<thread_counters>(counters);
       };
       auto body = [&](int w, int round) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
+        thread_counters* tc = thread_sets[static_cast<std::size_t>(w)].get();
+        if (tc && round >= 0) tc->start();
         if (op->name == "read") {
           got[static_cast<std::size_t>(w)] = cpu::read(src + off, chunk, isa);
         } else if (op->name == "write") {
@@ -137,8 +156,15 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         } else {
           cpu::copy(dst + off, src + off, chunk, isa);
         }
+        if (tc && round >= 0) {
+          std::vector<long long> mine(counters.events().size(), 0);
+          tc->stop(mine);
+          std::lock_guard lock(counts_mutex);
+          for (std::size_t i = 0; i < mine.size(); ++i) counts[static_cast<std::size_t>(round)][i] += mine[i];
+        }
       };
       const auto rounds = run_pinned(plan, prepare, body, ctx.stop);
+      thread_sets.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
       if (rounds.empty()) return out;
       const double app_bytes = op->app_factor * static_cast<double>(chunk) * static_cast<double>(nthreads);
       std::vector<double> aggregate;
@@ -188,6 +214,12 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
       r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
       r.add_value("bandwidth_per_thread_min", "B/s", stats::summarize(per_thread_min).median, "median");
       r.add_value("bandwidth_per_thread_max", "B/s", stats::summarize(per_thread_max).median, "median");
+      for (std::size_t i = 0; i < counters.events().size(); ++i) {
+        std::vector<double> per_round;
+        for (std::size_t k = 0; k < rounds.size(); ++k) per_round.push_back(static_cast<double>(counts[k][i]));
+        r.add_value("counter:" + counters.events()[i], "1", stats::summarize(per_round).median, "median");
+      }
+      if (!counters.unavailable().empty()) r.params["counters"] = "unavailable: " + counters.unavailable();
       if (tier.kind == tiers::tier_kind::node) {
         const double on = buf.placement_on_node(tier.node);
         r.add_value("placement_on_node", "1", on);
@@ -220,6 +252,11 @@ probe_spec bw_probe() {
             ->type_name("LIST");
         cmd.add_option("--size", o->size, "Bytes per array, e.g. 1GiB (default: max(1 GiB, 4x last-level cache))")
             ->type_name("SIZE");
+        cmd.add_option("--counters", o->counters,
+                       "PAPI events counted around each timed repetition (summed over threads): a list, "
+                       "'default' (PAPI_TOT_CYC,PAPI_TOT_INS,PAPI_L3_TCM) or 'none'; events the machine "
+                       "lacks are reported, never fatal")
+            ->capture_default_str();
         add_pinning_options(cmd, o->pin);
         add_repetition_options(cmd, o->reps);
         return [o](run_context& ctx) { return run_bw(ctx, *o); };
