@@ -134,7 +134,9 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   const auto start = std::chrono::steady_clock::now();
   try {
     validate_output_options(out);
-    (void)ctx.topo();  // a bad --topology file is a usage error before anything runs
+    // A bad --topology file is a usage error before anything runs; otherwise the topology is
+    // loaded when a probe asks for it (a replay needs none).
+    if (!topology_file.empty()) (void)ctx.topo();
   } catch (const usage_error& e) {
     std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
     return kExitUsage;
@@ -156,7 +158,7 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     doc.results.push_back(make_error(name, e.what()));
   }
   // After the run: probes may have added facts (CUDA device indices) to the topology.
-  doc.context["topology"] = topology::to_json(ctx.topo());
+  if (ctx.topology_loaded()) doc.context["topology"] = topology::to_json(ctx.topo());
   doc.meta.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   doc.meta.complete = !signals.flag().load();

@@ -159,6 +159,7 @@ probe_spec dma_probe() {
           if (auto why = dma::unavailable_reason()) {
             return std::vector<result>{make_waived("dma", *why, {{"tier", plan.tier.to_string()}})};
           }
+          (void)ctx.topo();  // the result's context names the GPUs' links
           return dma::run(ctx, plan);
         };
       },

@@ -37,6 +37,7 @@ class run_context {
   bool topology_from_file() const { return options_.xml_path.has_value(); }
   // Loads on first call; throws what topology::load throws.
   topology::topology& topo();
+  bool topology_loaded() const { return topo_.has_value(); }
 
  private:
   topology::load_options options_;

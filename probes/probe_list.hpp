@@ -9,5 +9,6 @@ probe_spec topo_probe();
 probe_spec bw_probe();
 probe_spec lat_probe();
 probe_spec dma_probe();
+probe_spec replay_probe();
 
 }  // namespace cxlprobe::probes

@@ -10,6 +10,7 @@ const std::vector<probe_spec>& registry() {
       bw_probe(),
       lat_probe(),
       dma_probe(),
+      replay_probe(),
   };
   return probes;
 }

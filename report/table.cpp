@@ -85,6 +85,11 @@ std::string param_text(const std::string& key, const json& value) {
     return units::format_bytes(value.get<std::uint64_t>());
   }
   if (value.is_null()) return "-";
+  if (value.is_number_float()) {
+    const double v = value.get<double>();
+    if (key.size() > 3 && key.compare(key.size() - 3, 3, "_bw") == 0) return units::format_gbps(v);
+    return fmt::format("{:.4g}", v);
+  }
   return value.dump();
 }
 

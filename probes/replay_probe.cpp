@@ -1,0 +1,300 @@
+// `replay`: turns measured (or given) tier bandwidth into predicted time-to-first-token for a
+// KV-cache offload workload: a Mooncake trace or an agentic multi-turn workload, through a GPU
+// prefix cache and an L1 on the tier, with offload OFF and ON side by side.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/document.hpp"
+#include "core/error.hpp"
+#include "core/units.hpp"
+#include "probes/probe_list.hpp"
+#include "replay/models.hpp"
+#include "replay/simulate.hpp"
+#include "replay/trace.hpp"
+
+namespace cxlprobe::probes {
+
+namespace {
+
+struct replay_options {
+  std::string trace;
+  std::string workload;
+  std::uint64_t block_tokens = 512;
+  std::uint64_t kv_bytes_per_token = 0;
+  std::string model;
+  std::string l1_capacity = "unlimited";
+  std::uint64_t contexts = 10;
+  std::uint64_t turns = 5;
+  std::uint64_t context_tokens = 174000;
+  std::uint64_t turn_tokens = 1000;
+  std::uint64_t output_tokens = 0;
+  std::string order = "round-robin";
+  std::uint64_t inflight = 1;
+  std::uint64_t replicas = 1;
+  std::string gpu_kv_capacity = "0";
+  std::uint64_t chunk_tokens = 256;
+  std::string prefill_time;
+  std::string decode_time;
+  std::string decode_token_time;
+  std::string load_bw;
+  std::string store_bw;
+  std::string tier_bw;
+  std::string chunk_overhead = "0";
+  double store_overlap = 0;
+  std::string from_results;
+  std::string tier = "dram";
+  std::string gpu = "0";
+};
+
+std::optional<std::uint64_t> parse_capacity(const std::string& text) {
+  if (text == "unlimited") return std::nullopt;
+  return units::parse_bytes(text, "--l1-capacity", /*allow_zero=*/true);
+}
+
+// "40s@174000" -> (40, 174000)
+std::pair<double, double> parse_prefill_point(const std::string& text) {
+  const auto at = text.find('@');
+  if (at == std::string::npos) {
+    throw usage_error(fmt::format("--prefill-time '{}': expected TIME@TOKENS, e.g. 40s@174000", text));
+  }
+  const double t = units::parse_seconds(text.substr(0, at), "--prefill-time");
+  const auto tokens = units::parse_int_list(text.substr(at + 1), "--prefill-time tokens", 1, 1L << 40);
+  if (t <= 0 || tokens.size() != 1) throw usage_error("--prefill-time needs a positive time and one token count");
+  return {t, static_cast<double>(tokens[0])};
+}
+
+// Bandwidth from a recorded dma result: the transfer size closest to `near_bytes`.
+double bandwidth_from_results(const document& doc, const std::string& tier, const std::string& gpu,
+                              const std::string& dir, double near_bytes, const std::string& file) {
+  const result* best = nullptr;
+  double best_distance = 0;
+  for (const auto& r : doc.results) {
+    if (r.probe != "dma" || r.state != status::ok) continue;
+    const auto& p = r.params;
+    if (p.value("tier", "") != tier || p.value("dir", "") != dir) continue;
+    if (p.value("gpus", "") != gpu && p.value("gpu_busid", "") != gpu) continue;
+    if (p.value("pattern", "bulk") != "bulk" || !p.contains("size") || !r.find("bandwidth")) continue;
+    const double d = std::fabs(std::log(p["size"].get<double>() / near_bytes));
+    if (!best || d < best_distance) {
+      best = &r;
+      best_distance = d;
+    }
+  }
+  if (!best) {
+    throw usage_error(fmt::format("--from-results '{}': no successful bulk dma {} result for tier {} and GPU {}; "
+                                  "record one with `cxlprobe dma --tier {} --gpus {} --json FILE`",
+                                  file, dir, tier, gpu, tier, gpu));
+  }
+  return *best->find("bandwidth")->value;
+}
+
+void add_ttft(result& r, const std::string& prefix, std::vector<double> ttft) {
+  const auto s = stats::summarize(ttft);
+  r.add_value(prefix + "mean_s", "s", s.mean, "value");
+  r.add_value(prefix + "p50_s", "s", s.median, "value");
+  r.add_value(prefix + "p95_s", "s", s.p95, "value");
+}
+
+std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
+  if (o.trace.empty() == o.workload.empty()) {
+    throw usage_error("give exactly one of --trace FILE or --workload agentic");
+  }
+  if (!o.workload.empty() && o.workload != "agentic") {
+    throw usage_error(fmt::format("--workload: unknown workload '{}'; use agentic", o.workload));
+  }
+  if (o.order != "round-robin" && o.order != "sequential") {
+    throw usage_error(fmt::format("--order: unknown order '{}'; use round-robin or sequential", o.order));
+  }
+  if (o.store_overlap < 0 || o.store_overlap > 1) throw usage_error("--store-overlap must be within 0..1");
+  const replay::model_geometry* model = o.model.empty() ? nullptr : &replay::find_model(o.model);
+  const std::uint64_t kvbpt = o.kv_bytes_per_token ? o.kv_bytes_per_token : model ? model->kv_bytes_per_token() : 0;
+  if (kvbpt == 0) throw usage_error("give --model NAME or --kv-bytes-per-token B");
+  const auto l1_capacity = parse_capacity(o.l1_capacity);
+
+  // Timing model (optional in trace mode, needed in workload mode).
+  std::optional<replay::timing_model> timing;
+  if (!o.prefill_time.empty()) {
+    if (!model) throw usage_error("--prefill-time needs --model: the split between linear and attention cost comes from its geometry");
+    const auto [t0, n0] = parse_prefill_point(o.prefill_time);
+    timing = replay::calibrate(t0, n0, model->attention_ratio());
+    if (!o.decode_time.empty()) timing->decode_time = units::parse_seconds(o.decode_time, "--decode-time");
+    if (!o.decode_token_time.empty()) timing->decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
+    timing->chunk_overhead = units::parse_seconds(o.chunk_overhead, "--chunk-overhead");
+    timing->store_overlap = o.store_overlap;
+    const double chunk_bytes = static_cast<double>(o.chunk_tokens * kvbpt);
+    if (!o.from_results.empty()) {
+      const document doc = load_document(o.from_results);
+      timing->load_bw = bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
+      timing->store_bw = bandwidth_from_results(doc, o.tier, o.gpu, "d2h", chunk_bytes, o.from_results);
+    }
+    if (!o.load_bw.empty()) timing->load_bw = units::parse_rate(o.load_bw, "--load-bw");
+    if (!o.store_bw.empty()) timing->store_bw = units::parse_rate(o.store_bw, "--store-bw");
+    if (timing->load_bw <= 0) throw usage_error("give --load-bw RATE (e.g. 20GiB/s) or --from-results FILE");
+  } else if (!o.workload.empty()) {
+    throw usage_error("workload mode needs --prefill-time TIME@TOKENS (a measured TTFT, e.g. 40s@174000) and --model");
+  }
+
+  json base = {{"kv_bytes_per_token", kvbpt}, {"l1_capacity", l1_capacity ? json(*l1_capacity) : json("unlimited")}};
+  if (model) base["model"] = model->name;
+  if (timing) {
+    base["load_bw"] = timing->load_bw;
+    base["store_bw"] = timing->store_bw;
+    base["prefill_a_s_per_token"] = timing->a;
+    base["prefill_b_s_per_token2"] = timing->b;
+  }
+
+  if (!o.trace.empty()) {
+    ctx.report("replay: reading " + o.trace);
+    auto requests = replay::load_trace(o.trace);
+    const auto outcome = replay::replay_trace(std::move(requests), {o.block_tokens, kvbpt, l1_capacity});
+    result r;
+    r.probe = "replay";
+    r.params = base;
+    r.params["mode"] = "trace";
+    r.params["trace"] = o.trace;
+    r.params["block_tokens"] = o.block_tokens;
+    r.add_value("requests", "1", static_cast<double>(outcome.requests));
+    r.add_value("input_tokens", "1", static_cast<double>(outcome.input_tokens));
+    r.add_value("hit_tokens", "1", static_cast<double>(outcome.hit_tokens));
+    r.add_value("token_hit_ratio", "1",
+                outcome.input_tokens ? static_cast<double>(outcome.hit_tokens) / static_cast<double>(outcome.input_tokens) : 0.0);
+    r.add_value("l1_evictions", "1", static_cast<double>(outcome.l1_evictions));
+    r.add_value("bytes_loaded", "B", static_cast<double>(outcome.bytes_loaded));
+    r.add_value("bytes_stored", "B", static_cast<double>(outcome.bytes_stored));
+    if (timing) {
+      std::vector<double> on;
+      std::vector<double> off;
+      for (const auto& q : outcome.per_request) {
+        const double hit = static_cast<double>(q.hit_tokens);
+        const double in = static_cast<double>(q.input_tokens);
+        const double chunks = std::ceil(hit / static_cast<double>(o.block_tokens));
+        on.push_back(timing->load(hit * static_cast<double>(kvbpt), chunks) + timing->prefill(hit, in - hit) +
+                     timing->exposed_store(static_cast<double>(q.stored_tokens * kvbpt)));
+        off.push_back(timing->prefill(0, in));
+      }
+      add_ttft(r, "ttft_", on);
+      add_ttft(r, "ttft_off_", off);
+      const double on_mean = stats::summarize(on).mean;
+      r.add_value("speedup_ttft_mean", "1", on_mean > 0 ? stats::summarize(off).mean / on_mean : 0.0);
+    }
+    return {r};
+  }
+
+  replay::workload_config wc;
+  wc.contexts = o.contexts;
+  wc.turns = o.turns;
+  wc.context_tokens = o.context_tokens;
+  wc.turn_tokens = o.turn_tokens;
+  wc.output_tokens = o.output_tokens;
+  wc.sequential = o.order == "sequential";
+  wc.inflight = o.inflight;
+  wc.replicas = o.replicas;
+  wc.kv_bytes_per_token = kvbpt;
+  wc.chunk_tokens = o.chunk_tokens;
+  wc.gpu_kv_capacity_bytes = units::parse_bytes(o.gpu_kv_capacity, "--gpu-kv-capacity", true);
+  wc.l1_capacity_bytes = l1_capacity;
+  if (!o.tier_bw.empty()) wc.tier_bw = units::parse_rate(o.tier_bw, "--tier-bw");
+  ctx.report(fmt::format("replay: {} contexts x {} turns", wc.contexts, wc.turns));
+  const auto w = replay::replay_workload(wc, *timing);
+
+  json params = base;
+  params["mode"] = "workload";
+  params["workload"] = o.workload;
+  params["contexts"] = wc.contexts;
+  params["turns"] = wc.turns;
+  params["context_tokens"] = wc.context_tokens;
+  params["turn_tokens"] = wc.turn_tokens;
+  params["output_tokens"] = wc.output_tokens;
+  params["order"] = o.order;
+  params["inflight"] = wc.inflight;
+  params["replicas"] = wc.replicas;
+  params["chunk_tokens"] = wc.chunk_tokens;
+  std::vector<result> out;
+  double warm_on = 0, warm_off = 0;
+  std::size_t warm_n = 0;
+  for (const bool on : {false, true}) {
+    result r;
+    r.probe = "replay";
+    r.params = params;
+    r.params["offload"] = on ? "on" : "off";
+    std::vector<double> ttft;
+    std::map<std::uint64_t, std::vector<double>> per_turn;
+    for (const auto& q : w.requests) {
+      const double t = on ? q.ttft_s : q.off_ttft_s;
+      ttft.push_back(t);
+      per_turn[q.turn].push_back(t);
+    }
+    r.add_value("requests", "1", static_cast<double>(w.requests.size()));
+    add_ttft(r, "ttft_", ttft);
+    for (const auto& [turn, v] : per_turn) r.add_value(fmt::format("ttft_turn{}_mean_s", turn), "s", stats::summarize(v).mean);
+    r.add_value("wall_s", "s", on ? w.wall_on_s : w.wall_off_s);
+    if (on) {
+      for (const auto& q : w.requests) {
+        if (q.turn < 2) continue;
+        warm_on += q.ttft_s + q.decode_s;
+        warm_off += q.off_ttft_s + q.decode_s;
+        ++warm_n;
+      }
+      r.add_value("tier_bytes_loaded", "B", static_cast<double>(w.bytes_loaded));
+      r.add_value("tier_bytes_stored", "B", static_cast<double>(w.bytes_stored));
+      r.add_value("tier_bandwidth_mean", "B/s",
+                  w.wall_on_s > 0 ? static_cast<double>(w.bytes_loaded + w.bytes_stored) / w.wall_on_s : 0.0);
+      r.add_value("l1_evictions", "1", static_cast<double>(w.l1_evictions));
+      r.add_value("speedup_wall", "1", w.wall_on_s > 0 ? w.wall_off_s / w.wall_on_s : 0.0);
+      const double on_mean = stats::summarize(ttft).mean;
+      const double off_mean = out[0].find("ttft_mean_s", "value")->value.value();
+      r.add_value("speedup_ttft_mean", "1", on_mean > 0 ? off_mean / on_mean : 0.0);
+      r.add_value("speedup_warm_request", "1",
+                  warm_n && warm_on > 0 ? warm_off / warm_on : std::optional<double>());
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+probe_spec replay_probe() {
+  return {
+      "replay",
+      "KV-cache replay: predicted TTFT and wall time with the KV L1 on a tier, offload OFF vs ON",
+      [](CLI::App& cmd) -> runner {
+        auto o = std::make_shared<replay_options>();
+        cmd.add_option("--trace", o->trace, "Mooncake JSONL trace to replay (trace mode)")->type_name("FILE");
+        cmd.add_option("--workload", o->workload, "Synthetic workload (workload mode): agentic")->type_name("NAME");
+        cmd.add_option("--block-tokens", o->block_tokens, "Tokens per hash id of the trace")->capture_default_str();
+        cmd.add_option("--kv-bytes-per-token", o->kv_bytes_per_token, "KV bytes per token (overrides --model)");
+        cmd.add_option("--model", o->model, "Model preset: qwen3-30b-a3b, llama-3.1-8b, llama-3.1-70b, qwen2.5-7b");
+        cmd.add_option("--l1-capacity", o->l1_capacity, "L1 capacity per replica: a size or 'unlimited'")->capture_default_str();
+        cmd.add_option("--contexts", o->contexts, "Workload: long contexts")->capture_default_str();
+        cmd.add_option("--turns", o->turns, "Workload: turns per context")->capture_default_str();
+        cmd.add_option("--context-tokens", o->context_tokens, "Workload: tokens of each context")->capture_default_str();
+        cmd.add_option("--turn-tokens", o->turn_tokens, "Workload: tokens each turn appends")->capture_default_str();
+        cmd.add_option("--output-tokens", o->output_tokens, "Workload: output tokens per request")->capture_default_str();
+        cmd.add_option("--order", o->order, "Workload: round-robin or sequential")->capture_default_str();
+        cmd.add_option("--inflight", o->inflight, "Workload: requests in flight per replica")->capture_default_str();
+        cmd.add_option("--replicas", o->replicas, "Workload: GPUs (replicas) sharing one tier")->capture_default_str();
+        cmd.add_option("--gpu-kv-capacity", o->gpu_kv_capacity, "GPU prefix cache size (16-token blocks)")->capture_default_str();
+        cmd.add_option("--chunk-tokens", o->chunk_tokens, "LMCache chunk (tokens)")->capture_default_str();
+        cmd.add_option("--prefill-time", o->prefill_time, "Measured TTFT at a prompt length: TIME@TOKENS, e.g. 40s@174000");
+        cmd.add_option("--decode-time", o->decode_time, "Decode time per request, e.g. 2s");
+        cmd.add_option("--decode-token-time", o->decode_token_time, "Decode time per output token, e.g. 20ms");
+        cmd.add_option("--load-bw", o->load_bw, "Tier -> GPU bandwidth, e.g. 20GiB/s");
+        cmd.add_option("--store-bw", o->store_bw, "GPU -> tier bandwidth");
+        cmd.add_option("--tier-bw", o->tier_bw, "Bandwidth of the tier shared by replicas and in-flight loads");
+        cmd.add_option("--chunk-overhead", o->chunk_overhead, "Fixed cost per loaded chunk, e.g. 50us")->capture_default_str();
+        cmd.add_option("--store-overlap", o->store_overlap, "Fraction of the store time hidden under prefill (0..1)")
+            ->capture_default_str();
+        cmd.add_option("--from-results", o->from_results, "Take load/store bandwidth from a dma result file")->type_name("FILE");
+        cmd.add_option("--tier", o->tier, "Tier of --from-results")->capture_default_str();
+        cmd.add_option("--gpu", o->gpu, "GPU of --from-results (CUDA index or bus id)")->capture_default_str();
+        return [o](run_context& ctx) { return run_replay(ctx, *o); };
+      },
+      [](run_context&) -> std::optional<std::string> { return std::nullopt; },
+  };
+}
+
+}  // namespace cxlprobe::probes

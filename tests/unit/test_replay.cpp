@@ -1,0 +1,193 @@
+#include <cmath>
+#include <string>
+
+#include "core/error.hpp"
+#include "replay/lru_cache.hpp"
+#include "replay/models.hpp"
+#include "replay/simulate.hpp"
+#include "replay/timing.hpp"
+#include "replay/trace.hpp"
+#include "tests/catch_compat.hpp"
+
+using namespace cxlprobe;
+using namespace cxlprobe::replay;
+
+namespace {
+// Block of 2 tokens, 10 bytes per token: a block is 20 bytes.
+const char* kSmallTrace =
+    "{\"timestamp\": 0, \"input_length\": 4, \"output_length\": 1, \"hash_ids\": [1, 2]}\n"
+    "{\"timestamp\": 1, \"input_length\": 5, \"output_length\": 1, \"hash_ids\": [1, 2, 3]}\n"
+    "\n"
+    "{\"timestamp\": 2, \"input_length\": 3, \"output_length\": 1, \"hash_ids\": [9, 1]}\n";
+
+trace_outcome run_small(std::optional<std::uint64_t> capacity_bytes) {
+  return replay_trace(parse_trace(kSmallTrace, "small"), {2, 10, capacity_bytes});
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    (void)parse_trace(text, "t.jsonl");
+  } catch (const usage_error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("LRU cache: capacity, eviction order, zero capacity", "[replay]") {
+  lru_cache c(2);
+  CHECK(c.touch(1));
+  CHECK(c.touch(2));
+  CHECK_FALSE(c.touch(1));  // already there: now most recent
+  CHECK(c.touch(3));        // evicts 2, the least recently used
+  CHECK(c.contains(1));
+  CHECK_FALSE(c.contains(2));
+  CHECK(c.evictions() == 1);
+  lru_cache none(0);
+  CHECK_FALSE(none.touch(5));
+  CHECK_FALSE(none.contains(5));
+  lru_cache unlimited;
+  for (int i = 0; i < 1000; ++i) unlimited.touch(static_cast<std::uint64_t>(i));
+  CHECK(unlimited.size() == 1000);
+  CHECK(unlimited.evictions() == 0);
+}
+
+TEST_CASE("trace replay, unlimited L1: hits stop at the first missing block", "[replay]") {
+  const auto o = run_small(std::nullopt);
+  CHECK(o.requests == 3);
+  CHECK(o.input_tokens == 12);
+  CHECK(o.hit_tokens == 4);  // request 2 hits blocks 1,2; request 3 misses at block 9
+  CHECK(o.l1_evictions == 0);
+  CHECK(o.bytes_loaded == 40);
+  CHECK(o.bytes_stored == 70);  // 4 + 1 (last block of request 2 holds 1 token) + 2 tokens
+  REQUIRE(o.per_request.size() == 3);
+  CHECK(o.per_request[1].hit_tokens == 4);
+  CHECK(o.per_request[1].stored_tokens == 1);
+  CHECK(o.per_request[2].hit_tokens == 0);
+}
+
+TEST_CASE("trace replay, 3-block L1: least recently used blocks are evicted", "[replay]") {
+  const auto o = run_small(60);  // floor(60 / 20) = 3 blocks
+  CHECK(o.capacity_blocks == 3);
+  CHECK(o.hit_tokens == 4);
+  CHECK(o.l1_evictions == 2);  // inserting 9 evicts 1, re-inserting 1 evicts 2
+  CHECK(o.bytes_stored == 80);  // request 3 stores block 9 (2 tokens) and block 1 again (1 token)
+  const auto tiny = run_small(19);  // less than one block: nothing is kept
+  CHECK(tiny.capacity_blocks == 0);
+  CHECK(tiny.hit_tokens == 0);
+  CHECK(tiny.bytes_stored == 0);
+}
+
+TEST_CASE("trace replay: timestamp order with ties in file order; hits capped at the input", "[replay]") {
+  const char* text =
+      "{\"timestamp\": 5, \"input_length\": 3, \"output_length\": 0, \"hash_ids\": [1, 2]}\n"
+      "{\"timestamp\": 0, \"input_length\": 4, \"output_length\": 0, \"hash_ids\": [1, 2]}\n"
+      "{\"timestamp\": 0, \"input_length\": 4, \"output_length\": 0, \"hash_ids\": [1, 2]}\n";
+  const auto o = replay_trace(parse_trace(text, "t"), {2, 1, std::nullopt});
+  REQUIRE(o.per_request.size() == 3);
+  CHECK(o.per_request[0].hit_tokens == 0);  // the first timestamp-0 request
+  CHECK(o.per_request[1].hit_tokens == 4);
+  CHECK(o.per_request[2].input_tokens == 3);
+  CHECK(o.per_request[2].hit_tokens == 3);  // 2 blocks = 4 tokens, capped at input_length 3
+}
+
+TEST_CASE("trace errors name the line", "[replay]") {
+  CHECK(error_of("{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}\n{bad json\n")
+            .find("t.jsonl:2: not valid JSON") != std::string::npos);
+  CHECK(error_of("{\"timestamp\": 0, \"output_length\": 1, \"hash_ids\": []}").find("t.jsonl:1: missing field 'input_length'") !=
+        std::string::npos);
+  CHECK(error_of("{\"timestamp\": 0, \"input_length\": -5, \"output_length\": 1, \"hash_ids\": []}").find("negative") !=
+        std::string::npos);
+  CHECK(error_of("{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 1, \"hash_ids\": 7}").find("array") !=
+        std::string::npos);
+  CHECK(error_of("{\"timestamp\": \"x\", \"input_length\": 5, \"output_length\": 1, \"hash_ids\": []}").find("timestamp") !=
+        std::string::npos);
+  CHECK(error_of("\n\n").find("no requests") != std::string::npos);
+  CHECK_THROWS_AS(load_trace("/nonexistent/trace.jsonl"), usage_error);
+}
+
+TEST_CASE("model presets and prefill calibration", "[replay]") {
+  const auto& q = find_model("qwen3-30b-a3b");
+  CHECK(q.kv_bytes_per_token() == 98304);  // 2 x 48 x 4 x 128 x 2 B = 96 KiB
+  CHECK(find_model("llama-3.1-8b").kv_bytes_per_token() == 131072);
+  CHECK_THROWS_AS(find_model("gpt-9"), usage_error);
+  const timing_model t = calibrate(40.0, 174000.0, q.attention_ratio());
+  CHECK(t.prefill(0, 174000) == approx(40.0));
+  CHECK(t.b / t.a == approx(q.attention_ratio()));
+  // Extending a cached prefix costs the difference of the quadratic term.
+  CHECK(t.prefill(1000, 500) == approx(t.a * 500 + t.b * (1500.0 * 1500 - 1000.0 * 1000)));
+}
+
+TEST_CASE("workload replay: OFF re-prefills, ON loads the prefix (hand-computed)", "[replay]") {
+  workload_config c;
+  c.contexts = 2;
+  c.turns = 2;
+  c.context_tokens = 512;
+  c.turn_tokens = 256;
+  c.kv_bytes_per_token = 1000;
+  timing_model t;
+  t.a = 1e-3;  // 1 ms per token, no attention term
+  t.load_bw = 1e6;
+  t.chunk_overhead = 0.01;
+  const auto w = replay_workload(c, t);
+  REQUIRE(w.requests.size() == 4);
+  // Round-robin: turn 1 of both contexts first.
+  CHECK(w.requests[0].context == 0);
+  CHECK(w.requests[1].context == 1);
+  CHECK(w.requests[2].turn == 2);
+  const auto& warm = w.requests[2];
+  CHECK(warm.prompt_tokens == 768);
+  CHECK(warm.loaded_tokens == 512);  // chunks 0 and 1; the partial chunk of turn 1 was not stored
+  CHECK(warm.loaded_chunks == 2);
+  CHECK(warm.prefill_tokens == 256);
+  CHECK(warm.load_s == approx(0.512 + 0.02));
+  CHECK(warm.ttft_s == approx(0.532 + 0.256));
+  CHECK(warm.off_ttft_s == approx(0.768));
+  CHECK(w.requests[0].ttft_s == approx(0.512));
+  CHECK(w.wall_on_s == approx(2 * (0.512 + 0.788)));
+  CHECK(w.wall_off_s == approx(2 * (0.512 + 0.768)));
+  CHECK(w.bytes_loaded == 2 * 512 * 1000);
+  CHECK(w.bytes_stored == 2 * 768 * 1000);
+}
+
+TEST_CASE("workload replay: a GPU prefix cache serves the prefix before the tier", "[replay]") {
+  workload_config c;
+  c.contexts = 1;
+  c.turns = 2;
+  c.context_tokens = 512;
+  c.turn_tokens = 256;
+  c.kv_bytes_per_token = 1000;
+  c.gpu_kv_capacity_bytes = 10000 * 1000;
+  timing_model t;
+  t.a = 1e-3;
+  t.load_bw = 1e6;
+  const auto w = replay_workload(c, t);
+  CHECK(w.requests[1].gpu_hit_tokens == 512);
+  CHECK(w.requests[1].loaded_tokens == 0);
+  CHECK(w.requests[1].ttft_s == approx(0.256));
+  CHECK(w.requests[1].off_ttft_s == approx(0.256));
+}
+
+TEST_CASE("workload replay: sequential order, replicas and a shared tier", "[replay]") {
+  workload_config c;
+  c.contexts = 2;
+  c.turns = 2;
+  c.context_tokens = 512;
+  c.turn_tokens = 256;
+  c.kv_bytes_per_token = 1000;
+  c.sequential = true;
+  c.replicas = 2;
+  c.tier_bw = 1e6;  // shared by 2 replicas: 0.5 MB/s each
+  timing_model t;
+  t.a = 1e-3;
+  const auto w = replay_workload(c, t);
+  CHECK(w.requests[1].context == 0);
+  CHECK(w.requests[1].turn == 2);
+  CHECK(w.requests[2].replica == 1);
+  CHECK(w.load_bw_used == approx(0.5e6));
+  CHECK(w.requests[1].load_s == approx(1.024));
+  CHECK(w.wall_on_s == approx(0.512 + 1.024 + 0.256));  // replicas run side by side
+  workload_config empty;
+  empty.contexts = 0;
+  CHECK_THROWS_AS(replay_workload(empty, t), usage_error);
+}
