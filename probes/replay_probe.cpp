@@ -11,9 +11,11 @@
 #include "core/error.hpp"
 #include "core/units.hpp"
 #include "probes/probe_list.hpp"
+#include "probes/replay_exec.hpp"
 #include "replay/models.hpp"
 #include "replay/simulate.hpp"
 #include "replay/trace.hpp"
+#include "tiers/tier_spec.hpp"
 
 namespace cxlprobe::probes {
 
@@ -47,6 +49,9 @@ struct replay_options {
   std::string from_results;
   std::string tier = "dram";
   std::string gpu = "0";
+  bool exec = false;
+  bool allow_write = false;
+  bool force = false;
 };
 
 std::optional<std::uint64_t> parse_capacity(const std::string& text) {
@@ -109,6 +114,7 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
     throw usage_error(fmt::format("--order: unknown order '{}'; use round-robin or sequential", o.order));
   }
   if (o.store_overlap < 0 || o.store_overlap > 1) throw usage_error("--store-overlap must be within 0..1");
+  if (o.exec && o.workload.empty()) throw usage_error("--exec runs a workload: give --workload agentic");
   const replay::model_geometry* model = o.model.empty() ? nullptr : &replay::find_model(o.model);
   const std::uint64_t kvbpt = o.kv_bytes_per_token ? o.kv_bytes_per_token : model ? model->kv_bytes_per_token() : 0;
   if (kvbpt == 0) throw usage_error("give --model NAME or --kv-bytes-per-token B");
@@ -199,6 +205,13 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
   if (!o.tier_bw.empty()) wc.tier_bw = units::parse_rate(o.tier_bw, "--tier-bw");
   ctx.report(fmt::format("replay: {} contexts x {} turns", wc.contexts, wc.turns));
   const auto w = replay::replay_workload(wc, *timing);
+  std::vector<exec_times> measured;
+  tiers::tier_spec exec_tier;
+  if (o.exec) {
+    exec_tier = tiers::parse_tier(o.tier);
+    const auto gpus = units::parse_int_list(o.gpu, "--gpu", 0, 1023);
+    measured = execute_workload(ctx, w, wc, {&exec_tier, o.allow_write, o.force, static_cast<int>(gpus.at(0))});
+  }
 
   json params = base;
   params["mode"] = "workload";
@@ -249,6 +262,38 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
       r.add_value("speedup_ttft_mean", "1", on_mean > 0 ? off_mean / on_mean : 0.0);
       r.add_value("speedup_warm_request", "1",
                   warm_n && warm_on > 0 ? warm_off / warm_on : std::optional<double>());
+      if (!measured.empty()) {
+        // Measured transfers beside the modelled ones, per request and in total.
+        sample_set exec_load{"exec_load_s", "s", {}}, model_load{"model_load_s", "s", {}};
+        sample_set exec_store{"exec_store_s", "s", {}}, model_store{"model_store_s", "s", {}};
+        double el = 0, ml = 0, es = 0, ms = 0;
+        for (std::size_t i = 0; i < measured.size(); ++i) {
+          const auto& q = w.requests[i];
+          const double store_model = timing->store_bw > 0
+                                         ? static_cast<double>(q.stored_tokens * kvbpt) / timing->store_bw
+                                         : 0.0;
+          exec_load.values.push_back(measured[i].load_s);
+          model_load.values.push_back(q.load_s);
+          exec_store.values.push_back(measured[i].store_s);
+          model_store.values.push_back(store_model);
+          el += measured[i].load_s;
+          ml += q.load_s;
+          es += measured[i].store_s;
+          ms += store_model;
+        }
+        r.add_value("exec_load_s_total", "s", el);
+        r.add_value("model_load_s_total", "s", ml);
+        r.add_value("exec_store_s_total", "s", es);
+        r.add_value("model_store_s_total", "s", ms);
+        r.add_value("exec_load_bandwidth", "B/s", el > 0 ? static_cast<double>(w.bytes_loaded) / el : std::optional<double>());
+        r.add_value("exec_store_bandwidth", "B/s", es > 0 ? static_cast<double>(w.bytes_stored) / es : std::optional<double>());
+        r.samples.push_back(exec_load);
+        r.samples.push_back(model_load);
+        r.samples.push_back(exec_store);
+        r.samples.push_back(model_store);
+        r.params["exec_tier"] = exec_tier.to_string();
+        r.params["exec_gpu"] = o.gpu;
+      }
     }
     out.push_back(std::move(r));
   }
@@ -289,8 +334,14 @@ probe_spec replay_probe() {
         cmd.add_option("--store-overlap", o->store_overlap, "Fraction of the store time hidden under prefill (0..1)")
             ->capture_default_str();
         cmd.add_option("--from-results", o->from_results, "Take load/store bandwidth from a dma result file")->type_name("FILE");
-        cmd.add_option("--tier", o->tier, "Tier of --from-results")->capture_default_str();
-        cmd.add_option("--gpu", o->gpu, "GPU of --from-results (CUDA index or bus id)")->capture_default_str();
+        cmd.add_option("--tier", o->tier, "Tier of --from-results, and the L1 tier of --exec")->capture_default_str();
+        cmd.add_option("--gpu", o->gpu, "GPU of --from-results (CUDA index or bus id) and of --exec (index)")
+            ->capture_default_str();
+        cmd.add_flag("--exec", o->exec,
+                     "Workload mode: perform every load and store for real between an L1 on --tier and a "
+                     "paged KV pool on --gpu; prefill and decode stay modelled");
+        cmd.add_flag("--allow-write", o->allow_write, "Permit --exec to write into a DAX device or an existing file");
+        cmd.add_flag("--force", o->force, "Use a tier another process maps");
         return [o](run_context& ctx) { return run_replay(ctx, *o); };
       },
       [](run_context&) -> std::optional<std::string> { return std::nullopt; },

@@ -158,6 +158,28 @@ TEST_CASE("dma: SM engine on pageable memory is waived, a missing GPU is a usage
   CHECK_THROWS_AS(run_probe("dma", {"--gpus", "999", "--size", "1MiB"}), usage_error);
 }
 
+TEST_CASE("replay --exec moves every load and store for real, dram and a /dev/shm file tier", "[gpu][replay]") {
+  const std::string path = "/dev/shm/cxlprobe-gpu-replay-" + std::to_string(::getpid());
+  for (const std::string& tier : {std::string("dram"), "file:" + path}) {
+    INFO(tier);
+    const auto rs = run_probe("replay", {"--workload", "agentic", "--model", "qwen3-30b-a3b", "--prefill-time",
+                                         "40s@174000", "--load-bw", "50GB/s", "--store-bw", "50GB/s", "--contexts", "2",
+                                         "--turns", "3", "--context-tokens", "8192", "--turn-tokens", "512", "--exec",
+                                         "--tier", tier});
+    REQUIRE(rs.size() == 2);
+    const result& on = rs[1];
+    INFO(on.message);
+    CHECK(on.state == status::ok);
+    const metric* load = on.find("exec_load_s_total", "value");
+    REQUIRE(load != nullptr);
+    CHECK(load->value.value() > 0);
+    const metric* bw = on.find("exec_load_bandwidth", "value");
+    REQUIRE(bw != nullptr);
+    CHECK(bw->value.value() > 1e9);
+  }
+  CHECK(::access(path.c_str(), F_OK) != 0);
+}
+
 int main(int argc, char** argv) {
   if (probes::cuda::device_count() == 0) {
     std::printf("no CUDA device: GPU tests skipped\n");
