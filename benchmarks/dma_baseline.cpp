@@ -7,13 +7,13 @@
 #include <cstdlib>
 #include <vector>
 
-#define CHECK(x)                                                                     \
-  do {                                                                               \
-    cudaError_t e = (x);                                                             \
-    if (e != cudaSuccess) {                                                          \
-      std::fprintf(stderr, "%s failed: %s\n", #x, cudaGetErrorString(e));            \
-      return 1;                                                                      \
-    }                                                                                \
+#define CHECK(x)                                                          \
+  do {                                                                    \
+    cudaError_t e = (x);                                                  \
+    if (e != cudaSuccess) {                                               \
+      std::fprintf(stderr, "%s failed: %s\n", #x, cudaGetErrorString(e)); \
+      return 1;                                                           \
+    }                                                                     \
   } while (0)
 
 int main(int argc, char** argv) {
@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
       if (r >= 0) gbps.push_back(bytes / (ms * 1e-3) / 1e9);
     }
     std::sort(gbps.begin(), gbps.end());
-    std::printf("%s %zu bytes: median %.2f GB/s (min %.2f, max %.2f)\n", dir == 0 ? "H2D" : "D2H", bytes,
-                gbps[gbps.size() / 2], gbps.front(), gbps.back());
+    std::printf("%s %zu bytes: median %.2f GB/s (min %.2f, max %.2f)\n", dir == 0 ? "H2D" : "D2H",
+                bytes, gbps[gbps.size() / 2], gbps.front(), gbps.back());
   }
   cudaFree(d);
   cudaFreeHost(h);

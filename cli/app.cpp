@@ -92,7 +92,8 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
       std::none_of(commands.begin(), commands.end(),
                    [&](const command& c) { return c.app->get_name() == args.front(); })) {
     std::string names;
-    for (const auto& c : commands) names += (names.empty() ? "" : ", ") + c.app->get_name();
+    for (const auto& c : commands)
+      names += (names.empty() ? "" : ", ") + c.app->get_name();
     std::fprintf(stderr, "cxlprobe: unknown command '%s'; commands: %s (see 'cxlprobe --help')\n",
                  args.front().c_str(), names.c_str());
     return kExitUsage;

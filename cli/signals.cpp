@@ -30,7 +30,11 @@ stop_on_signals::~stop_on_signals() {
   ::sigaction(SIGTERM, &old_term_, nullptr);
 }
 
-const std::atomic<bool>& stop_on_signals::flag() const { return g_stop; }
-int stop_on_signals::signal_number() const { return g_signal.load(); }
+const std::atomic<bool>& stop_on_signals::flag() const {
+  return g_stop;
+}
+int stop_on_signals::signal_number() const {
+  return g_signal.load();
+}
 
 }  // namespace cxlprobe::cli

@@ -7,13 +7,13 @@
 #include "core/error.hpp"
 
 // For calls that return -1 and set errno (open, ioctl, munmap, ...). Yields the result.
-#define CXLP_CHECK_SYS(expr)                                                \
-  ([&]() {                                                                  \
-    auto cxlp_rc_ = (expr);                                                 \
-    if (cxlp_rc_ == -1) {                                                   \
-      throw ::cxlprobe::system_error(#expr, __FILE__, __LINE__, errno);     \
-    }                                                                       \
-    return cxlp_rc_;                                                        \
+#define CXLP_CHECK_SYS(expr)                                            \
+  ([&]() {                                                              \
+    auto cxlp_rc_ = (expr);                                             \
+    if (cxlp_rc_ == -1) {                                               \
+      throw ::cxlprobe::system_error(#expr, __FILE__, __LINE__, errno); \
+    }                                                                   \
+    return cxlp_rc_;                                                    \
   }())
 
 // For calls that return an error number directly (pthread_*): 0 means success.

@@ -13,7 +13,9 @@ namespace cxlprobe {
 
 namespace {
 
-json nullable(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json nullable(const std::optional<double>& v) {
+  return v ? json(*v) : json(nullptr);
+}
 
 [[noreturn]] void schema_fail(std::string_view source, std::string_view path,
                               std::string_view why) {
@@ -49,13 +51,14 @@ json to_json(const result& r) {
   for (const auto& s : r.samples) {
     samples.push_back({{"metric", s.metric}, {"unit", s.unit}, {"values", s.values}});
   }
-  return {{"probe", r.probe},     {"status", to_string(r.state)}, {"message", r.message},
-          {"params", r.params},   {"metrics", metrics},           {"samples", samples}};
+  return {{"probe", r.probe},   {"status", to_string(r.state)}, {"message", r.message},
+          {"params", r.params}, {"metrics", metrics},           {"samples", samples}};
 }
 
 json to_json(const document& doc) {
   json results = json::array();
-  for (const auto& r : doc.results) results.push_back(to_json(r));
+  for (const auto& r : doc.results)
+    results.push_back(to_json(r));
   json meta = {{"tool", doc.meta.tool},
                {"version", doc.meta.version},
                {"git_sha", doc.meta.git_sha},
@@ -144,7 +147,8 @@ document document_from_json(const json& j, std::string_view source) {
     }
   }
   if (meta.contains("complete")) {
-    doc.meta.complete = member(meta, "complete", json::value_t::boolean, source, "meta").get<bool>();
+    doc.meta.complete =
+        member(meta, "complete", json::value_t::boolean, source, "meta").get<bool>();
   }
   if (auto d = meta.find("duration_s"); d != meta.end() && d->is_number()) {
     doc.meta.duration_s = d->get<double>();
@@ -167,8 +171,8 @@ document parse_document(std::string_view text, std::string_view source) {
   try {
     j = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
-    throw usage_error(fmt::format("{}: not valid JSON (near byte {}); is the file truncated?",
-                                  source, e.byte));
+    throw usage_error(
+        fmt::format("{}: not valid JSON (near byte {}); is the file truncated?", source, e.byte));
   }
   return document_from_json(j, source);
 }

@@ -9,7 +9,9 @@ namespace cxlprobe {
 
 namespace {
 constexpr std::array<std::pair<status, std::string_view>, 4> kStatusNames{
-    {{status::ok, "ok"}, {status::waived, "waived"}, {status::skipped, "skipped"},
+    {{status::ok, "ok"},
+     {status::waived, "waived"},
+     {status::skipped, "skipped"},
      {status::error, "error"}}};
 }  // namespace
 

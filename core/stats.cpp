@@ -34,7 +34,8 @@ summary summarize(std::span<const double> values) {
   s.mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   if (v.size() > 1) {
     double ss = 0;
-    for (double x : v) ss += (x - s.mean) * (x - s.mean);
+    for (double x : v)
+      ss += (x - s.mean) * (x - s.mean);
     s.stddev = std::sqrt(ss / static_cast<double>(v.size() - 1));
   }
   s.cv = s.mean != 0 ? s.stddev / std::fabs(s.mean) : 0.0;

@@ -16,8 +16,10 @@ namespace cxlprobe::units {
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -42,17 +44,20 @@ std::pair<double, std::string_view> split_number(std::string_view text, std::str
   if (s.front() == '+') s.remove_prefix(1);
   std::size_t i = 0;
   bool digits = false;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, digits = true;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+    ++i, digits = true;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, digits = true;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+      ++i, digits = true;
   }
   if (!digits) bad(what, text, fmt::format("no number; expected {}", expected));
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     std::size_t j = i + 1;
     if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
     std::size_t k = j;
-    while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
+    while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k])))
+      ++k;
     if (k > j) i = k;  // an exponent only when digits follow; otherwise 'e' starts the suffix
   }
   double value = 0;
@@ -123,7 +128,8 @@ std::uint64_t parse_bytes(std::string_view text, std::string_view what, bool all
 
 std::vector<std::uint64_t> parse_bytes_list(std::string_view text, std::string_view what) {
   std::vector<std::uint64_t> out;
-  for (auto part : split_list(text, what)) out.push_back(parse_bytes(part, what));
+  for (auto part : split_list(text, what))
+    out.push_back(parse_bytes(part, what));
   return out;
 }
 

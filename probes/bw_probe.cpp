@@ -3,6 +3,7 @@
 //   read: N loaded; write: N stored (bus: 2N with the read for ownership); ntwrite: N stored;
 //   copy: N loaded + N stored with non-temporal stores (STREAM Copy counts the same 2N).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstring>
@@ -14,8 +15,8 @@
 #include "kernels/cpu/mem_kernels.hpp"
 #include "kernels/pattern.hpp"
 #include "probes/cpu_options.hpp"
-#include "probes/pinned_workers.hpp"
 #include "probes/papi_counters.hpp"
+#include "probes/pinned_workers.hpp"
 #include "probes/probe_list.hpp"
 #include "tiers/tier_buffer.hpp"
 
@@ -43,16 +44,15 @@ struct op_info {
   bool writes;
 };
 
-constexpr op_info kOps[] = {{"read", 1, 1, false},
-                            {"write", 1, 2, true},
-                            {"ntwrite", 1, 1, true},
-                            {"copy", 2, 2, true}};
+constexpr op_info kOps[] = {
+    {"read", 1, 1, false}, {"write", 1, 2, true}, {"ntwrite", 1, 1, true}, {"copy", 2, 2, true}};
 
 const op_info& find_op(std::string_view name) {
   for (const auto& o : kOps) {
     if (o.name == name) return o;
   }
-  throw usage_error(fmt::format("--op: unknown operation '{}'; use read, write, ntwrite or copy", name));
+  throw usage_error(
+      fmt::format("--op: unknown operation '{}'; use read, write, ntwrite or copy", name));
 }
 
 std::vector<std::string> split(const std::string& s) {
@@ -70,12 +70,14 @@ std::vector<std::string> split(const std::string& s) {
 // The pattern filled into buffers the probe owns: verification knows what to expect.
 void fill_pattern(std::byte* p, std::size_t bytes, std::uint64_t seed, std::uint64_t first_word) {
   auto* w = reinterpret_cast<std::uint64_t*>(p);
-  for (std::size_t i = 0; i < bytes / 8; ++i) w[i] = kernels::pattern_word(seed, first_word + i);
+  for (std::size_t i = 0; i < bytes / 8; ++i)
+    w[i] = kernels::pattern_word(seed, first_word + i);
 }
 
 std::vector<long> default_threads(std::size_t cpus) {
   std::vector<long> t;
-  for (long n = 1; n < static_cast<long>(cpus); n *= 2) t.push_back(n);
+  for (long n = 1; n < static_cast<long>(cpus); n *= 2)
+    t.push_back(n);
   t.push_back(static_cast<long>(cpus));
   return t;
 }
@@ -86,11 +88,13 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   const std::optional<tiers::tier_spec> to =
       o.to.empty() ? std::nullopt : std::optional(tiers::parse_tier(o.to));
   std::vector<const op_info*> ops;
-  for (const auto& name : split(o.ops)) ops.push_back(&find_op(name));
+  for (const auto& name : split(o.ops))
+    ops.push_back(&find_op(name));
   const std::vector<int> cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
-  const std::vector<long> threads = o.threads.empty()
-                                        ? default_threads(cpus.size())
-                                        : units::parse_int_list(o.threads, "--threads", 1, static_cast<long>(cpus.size()));
+  const std::vector<long> threads =
+      o.threads.empty()
+          ? default_threads(cpus.size())
+          : units::parse_int_list(o.threads, "--threads", 1, static_cast<long>(cpus.size()));
   const auto& topo = ctx.topo();
   // Working set per array: at least 4x the last-level cache (STREAM's rule), at least 1 GiB.
   const std::uint64_t llc = topo.llc_bytes.value_or(64ULL << 20);
@@ -112,7 +116,8 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
     const bool copy_elsewhere = op->name == "copy" && to.has_value();
     // Copy within one tier uses two arrays of `size` in it.
     const std::uint64_t src_bytes = op->name == "copy" && !copy_elsewhere ? 2 * size : size;
-    tiers::map_request req{src_bytes, op->writes && !copy_elsewhere, o.tier.allow_write, o.tier.force};
+    tiers::map_request req{src_bytes, op->writes && !copy_elsewhere, o.tier.allow_write,
+                           o.tier.force};
     tiers::tier_buffer buf = tiers::tier_buffer::open(tier, req);
     std::optional<tiers::tier_buffer> dst_buf;
     if (copy_elsewhere) {
@@ -120,19 +125,26 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
     }
     for (long nthreads : threads) {
       if (ctx.stop_requested()) return out;
-      ctx.report(fmt::format("bw {} on {} with {} thread(s)", op->name, tier.to_string(), nthreads));
+      ctx.report(
+          fmt::format("bw {} on {} with {} thread(s)", op->name, tier.to_string(), nthreads));
       const std::uint64_t chunk = size / static_cast<std::uint64_t>(nthreads) / 4096 * 4096;
       std::byte* src = buf.data();
-      std::byte* dst = op->name == "copy" ? (copy_elsewhere ? dst_buf->data() : buf.data() + size) : nullptr;
+      std::byte* dst =
+          op->name == "copy" ? (copy_elsewhere ? dst_buf->data() : buf.data() + size) : nullptr;
       const std::uint64_t seed = 0xC0FFEE + static_cast<std::uint64_t>(nthreads);
       std::vector<std::uint64_t> expect(static_cast<std::size_t>(nthreads), 0);
       std::vector<std::uint64_t> got(static_cast<std::size_t>(nthreads), 0);
       // Counter totals per timed round, summed over threads.
-      std::vector<std::vector<long long>> counts(static_cast<std::size_t>(o.reps.reps),
-                                                 std::vector<long long>(counters.events().size(), 0));
+      std::vector<std::vector<long long>> counts(
+          static_cast<std::size_t>(o.reps.reps),
+          std::vector<long long>(counters.events().size(), 0));
       std::mutex counts_mutex;
       std::vector<std::unique_ptr<thread_counters>> thread_sets(static_cast<std::size_t>(nthreads));
-      worker_plan plan{std::vector<int>(cpus.begin(), cpus.begin() + nthreads), o.reps.warmup, o.reps.reps};
+      // An explicit --cpus list is taken in order; otherwise threads spread over the CPUs.
+      const std::vector<int> placed = o.pin.cpus.empty()
+                                          ? spread_cpus(cpus, static_cast<std::size_t>(nthreads))
+                                          : std::vector<int>(cpus.begin(), cpus.begin() + nthreads);
+      worker_plan plan{placed, o.reps.warmup, o.reps.reps};
       auto prepare = [&](int w) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
         // First touch by the worker that will use the chunk; content we own gets the pattern.
@@ -141,7 +153,8 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         }
         if (dst) std::memset(dst + off, 0, chunk);
         expect[static_cast<std::size_t>(w)] = cpu::reference_sum(src + off, chunk);
-        if (counters.active()) thread_sets[static_cast<std::size_t>(w)] = std::make_unique<thread_counters>(counters);
+        if (counters.active())
+          thread_sets[static_cast<std::size_t>(w)] = std::make_unique<thread_counters>(counters);
       };
       auto body = [&](int w, int round) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
@@ -160,13 +173,15 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
           std::vector<long long> mine(counters.events().size(), 0);
           tc->stop(mine);
           std::lock_guard lock(counts_mutex);
-          for (std::size_t i = 0; i < mine.size(); ++i) counts[static_cast<std::size_t>(round)][i] += mine[i];
+          for (std::size_t i = 0; i < mine.size(); ++i)
+            counts[static_cast<std::size_t>(round)][i] += mine[i];
         }
       };
       const auto rounds = run_pinned(plan, prepare, body, ctx.stop);
       thread_sets.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
       if (rounds.empty()) return out;
-      const double app_bytes = op->app_factor * static_cast<double>(chunk) * static_cast<double>(nthreads);
+      const double app_bytes =
+          op->app_factor * static_cast<double>(chunk) * static_cast<double>(nthreads);
       std::vector<double> aggregate;
       std::vector<double> per_thread_min;
       std::vector<double> per_thread_max;
@@ -187,7 +202,8 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
       const std::uint64_t last_pattern = seed + static_cast<std::uint64_t>(rounds.size() - 1 + 100);
       for (long w = 0; w < nthreads && problem.empty(); ++w) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
-        if (op->name == "read" && got[static_cast<std::size_t>(w)] != expect[static_cast<std::size_t>(w)]) {
+        if (op->name == "read" &&
+            got[static_cast<std::size_t>(w)] != expect[static_cast<std::size_t>(w)]) {
           problem = fmt::format("read checksum of thread {} is wrong", w);
         } else if (op->name == "write" || op->name == "ntwrite") {
           for (std::uint64_t b = 0; b < chunk; b += 4096) {
@@ -204,26 +220,39 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
       }
       result r;
       r.probe = "bw";
-      r.params = {{"tier", tier.to_string()}, {"op", std::string(op->name)}, {"threads", nthreads},
-                  {"size", chunk * static_cast<std::uint64_t>(nthreads)}, {"isa", std::string(cpu::isa_name(isa))},
-                  {"page_size", buf.page_size()}, {"emulated", tier.emulated()}};
+      r.params = {{"tier", tier.to_string()},
+                  {"op", std::string(op->name)},
+                  {"threads", nthreads},
+                  {"cpus", fmt::format("{}", fmt::join(placed, ","))},
+                  {"size", chunk * static_cast<std::uint64_t>(nthreads)},
+                  {"isa", std::string(cpu::isa_name(isa))},
+                  {"page_size", buf.page_size()},
+                  {"emulated", tier.emulated()}};
       if (copy_elsewhere) r.params["to"] = to->to_string();
       r.add_summary("bandwidth", "B/s", aggregate);
       std::vector<double> bus;
-      for (double a : aggregate) bus.push_back(a * op->bus_factor / op->app_factor);
+      for (double a : aggregate)
+        bus.push_back(a * op->bus_factor / op->app_factor);
       r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
-      r.add_value("bandwidth_per_thread_min", "B/s", stats::summarize(per_thread_min).median, "median");
-      r.add_value("bandwidth_per_thread_max", "B/s", stats::summarize(per_thread_max).median, "median");
+      r.add_value("bandwidth_per_thread_min", "B/s", stats::summarize(per_thread_min).median,
+                  "median");
+      r.add_value("bandwidth_per_thread_max", "B/s", stats::summarize(per_thread_max).median,
+                  "median");
       for (std::size_t i = 0; i < counters.events().size(); ++i) {
         std::vector<double> per_round;
-        for (std::size_t k = 0; k < rounds.size(); ++k) per_round.push_back(static_cast<double>(counts[k][i]));
-        r.add_value("counter:" + counters.events()[i], "1", stats::summarize(per_round).median, "median");
+        for (std::size_t k = 0; k < rounds.size(); ++k)
+          per_round.push_back(static_cast<double>(counts[k][i]));
+        r.add_value("counter:" + counters.events()[i], "1", stats::summarize(per_round).median,
+                    "median");
       }
-      if (!counters.unavailable().empty()) r.params["counters"] = "unavailable: " + counters.unavailable();
+      if (!counters.unavailable().empty())
+        r.params["counters"] = "unavailable: " + counters.unavailable();
       if (tier.kind == tiers::tier_kind::node) {
         const double on = buf.placement_on_node(tier.node);
         r.add_value("placement_on_node", "1", on);
-        if (on < 0.99) problem = fmt::format("only {:.0f}% of sampled pages are on node {}", on * 100, tier.node);
+        if (on < 0.99)
+          problem =
+              fmt::format("only {:.0f}% of sampled pages are on node {}", on * 100, tier.node);
       }
       if (!problem.empty()) {
         r.state = status::error;
@@ -246,16 +275,22 @@ probe_spec bw_probe() {
       [](CLI::App& cmd) -> runner {
         auto o = std::make_shared<bw_options>();
         add_tier_options(cmd, o->tier, "Memory tier to measure");
-        cmd.add_option("--op", o->ops, "Operations, comma-separated: read, write, ntwrite, copy")->capture_default_str();
-        cmd.add_option("--to", o->to, "Destination tier of copy (default: a second array in --tier)")->type_name("TIER");
-        cmd.add_option("--threads", o->threads, "Thread counts to sweep, e.g. 1,2,4 (default: powers of two up to all CPUs)")
+        cmd.add_option("--op", o->ops, "Operations, comma-separated: read, write, ntwrite, copy")
+            ->capture_default_str();
+        cmd.add_option("--to", o->to,
+                       "Destination tier of copy (default: a second array in --tier)")
+            ->type_name("TIER");
+        cmd.add_option("--threads", o->threads,
+                       "Thread counts to sweep, e.g. 1,2,4 (default: powers of two up to all CPUs)")
             ->type_name("LIST");
-        cmd.add_option("--size", o->size, "Bytes per array, e.g. 1GiB (default: max(1 GiB, 4x last-level cache))")
+        cmd.add_option("--size", o->size,
+                       "Bytes per array, e.g. 1GiB (default: max(1 GiB, 4x last-level cache))")
             ->type_name("SIZE");
-        cmd.add_option("--counters", o->counters,
-                       "PAPI events counted around each timed repetition (summed over threads): a list, "
-                       "'default' (PAPI_TOT_CYC,PAPI_TOT_INS,PAPI_L3_TCM) or 'none'; events the machine "
-                       "lacks are reported, never fatal")
+        cmd.add_option(
+               "--counters", o->counters,
+               "PAPI events counted around each timed repetition (summed over threads): a list, "
+               "'default' (PAPI_TOT_CYC,PAPI_TOT_INS,PAPI_L3_TCM) or 'none'; events the machine "
+               "lacks are reported, never fatal")
             ->capture_default_str();
         add_pinning_options(cmd, o->pin);
         add_repetition_options(cmd, o->reps);

@@ -6,23 +6,28 @@ namespace cxlprobe::probes {
 
 void add_tier_options(CLI::App& cmd, tier_options& o, const std::string& what) {
   cmd.add_option("--tier", o.tier,
-                 what + ": dram, node:N, dax:/dev/daxX.Y[@OFFSET[+SIZE]] or file:PATH "
-                        "(file-backed stand-in, reported as emulated)")
+                 what +
+                     ": dram, node:N, dax:/dev/daxX.Y[@OFFSET[+SIZE]] or file:PATH "
+                     "(file-backed stand-in, reported as emulated)")
       ->capture_default_str();
   cmd.add_flag("--allow-write", o.allow_write,
                "Permit writing into a DAX device or an existing file (destroys its content)");
-  cmd.add_flag("--force", o.force, "Measure a DAX device or file even when another process maps it");
+  cmd.add_flag("--force", o.force,
+               "Measure a DAX device or file even when another process maps it");
 }
 
 void add_pinning_options(CLI::App& cmd, pinning_options& o) {
-  cmd.add_option("--cpus", o.cpus, "Pin workers to these CPUs, in order (e.g. 0,2,4); default: the "
-                                   "CPUs this process may use")
+  cmd.add_option("--cpus", o.cpus,
+                 "Pin workers to these CPUs, in order (e.g. 0,2,4); default: the "
+                 "CPUs this process may use")
       ->type_name("LIST");
-  cmd.add_option("--cpu-node", o.cpu_node, "Pin workers to the CPUs of this NUMA node")->type_name("N");
+  cmd.add_option("--cpu-node", o.cpu_node, "Pin workers to the CPUs of this NUMA node")
+      ->type_name("N");
 }
 
 void add_repetition_options(CLI::App& cmd, repetition_options& o) {
-  cmd.add_option("--reps", o.reps, "Timed repetitions per point (the median is reported)")->capture_default_str();
+  cmd.add_option("--reps", o.reps, "Timed repetitions per point (the median is reported)")
+      ->capture_default_str();
   cmd.add_option("--warmup", o.warmup, "Untimed repetitions before timing")->capture_default_str();
 }
 

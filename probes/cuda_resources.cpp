@@ -71,10 +71,13 @@ host_registration& host_registration::operator=(host_registration&& o) noexcept 
   return *this;
 }
 
-host_registration::~host_registration() { release(); }
+host_registration::~host_registration() {
+  release();
+}
 
 void host_registration::release() noexcept {
-  for (auto& [p, n] : chunks_) cudaHostUnregister(p);
+  for (auto& [p, n] : chunks_)
+    cudaHostUnregister(p);
   chunks_.clear();
 }
 
@@ -87,7 +90,9 @@ stream::~stream() {
   if (s_) cudaStreamDestroy(s_);
 }
 
-event::event() { CXLP_CHECK_CUDA(cudaEventCreate(&e_)); }
+event::event() {
+  CXLP_CHECK_CUDA(cudaEventCreate(&e_));
+}
 
 event::~event() {
   if (e_) cudaEventDestroy(e_);
@@ -103,7 +108,8 @@ std::string pci_bus_id(int device) {
   char buf[64] = {};
   CXLP_CHECK_CUDA(cudaDeviceGetPCIBusId(buf, sizeof buf, device));
   std::string id(buf);
-  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   // CUDA prints an 8-digit domain ("00000000:00:06.0"); hwloc and sysfs print 4.
   const auto colon = id.find(':');
   if (colon != std::string::npos && colon > 4) id = id.substr(colon - 4);

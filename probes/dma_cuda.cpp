@@ -26,7 +26,8 @@ namespace cxlprobe::probes::dma {
 namespace {
 
 constexpr unsigned long long kLatchTimeoutNs = 5'000'000'000ULL;
-constexpr std::size_t kMaxLatchedOps = 512;  // more ops than this could fill the queue behind a latch
+constexpr std::size_t kMaxLatchedOps =
+    512;  // more ops than this could fill the queue behind a latch
 
 // Host memory for the GPU to read or write, from the tier, as pinned, registered or pageable.
 class host_region {
@@ -34,9 +35,10 @@ class host_region {
   host_region(host_kind kind, const plan& p, std::uint64_t bytes, bool writes) : kind_(kind) {
     if (kind == host_kind::pinned) {
       if (p.tier.kind != tiers::tier_kind::dram) {
-        throw usage_error(fmt::format("--host pinned allocates DRAM with cudaHostAlloc; for tier {} use "
-                                      "--host registered (or pageable)",
-                                      p.tier.to_string()));
+        throw usage_error(
+            fmt::format("--host pinned allocates DRAM with cudaHostAlloc; for tier {} use "
+                        "--host registered (or pageable)",
+                        p.tier.to_string()));
       }
       pinned_ = cuda::pinned_buffer(bytes);
       data_ = pinned_.data();
@@ -95,9 +97,11 @@ class latch {
   cuda::pinned_buffer mem_;
 };
 
-void fill_host_pattern(std::byte* p, std::uint64_t bytes, std::uint64_t seed, std::uint64_t first_word) {
+void fill_host_pattern(std::byte* p, std::uint64_t bytes, std::uint64_t seed,
+                       std::uint64_t first_word) {
   auto* w = reinterpret_cast<std::uint64_t*>(p);
-  for (std::uint64_t i = 0; i < bytes / 8; ++i) w[i] = kernels::pattern_word(seed, first_word + i);
+  for (std::uint64_t i = 0; i < bytes / 8; ++i)
+    w[i] = kernels::pattern_word(seed, first_word + i);
 }
 
 // First word index in [p, p+bytes) that is not pattern(seed, first_word + i), or -1.
@@ -129,10 +133,11 @@ std::vector<sm_kernel> kernels_for(const plan& p) {
 }
 
 cudaError_t launch_copy(sm_kernel k, void* dst, const void* src, const std::uint64_t* dst_off,
-                        const std::uint64_t* src_off, std::size_t blocks, std::size_t block_bytes, int ctas,
-                        cudaStream_t s) {
+                        const std::uint64_t* src_off, std::size_t blocks, std::size_t block_bytes,
+                        int ctas, cudaStream_t s) {
   if (k == sm_kernel::tma) {
-    return kernels::cuda::launch_block_copy_tma(dst, src, dst_off, src_off, blocks, block_bytes, ctas, s);
+    return kernels::cuda::launch_block_copy_tma(dst, src, dst_off, src_off, blocks, block_bytes,
+                                                ctas, s);
   }
   return kernels::cuda::launch_block_copy(dst, src, dst_off, src_off, blocks, block_bytes, ctas, s);
 }
@@ -148,13 +153,16 @@ struct gpu_state {
 };
 
 json base_params(const plan& p, host_kind h) {
-  return {{"tier", p.tier.to_string()}, {"host", std::string(name(h))}, {"pattern", std::string(name(p.pat))},
+  return {{"tier", p.tier.to_string()},
+          {"host", std::string(name(h))},
+          {"pattern", std::string(name(p.pat))},
           {"emulated", p.tier.emulated()}};
 }
 
 std::string gpu_list(const std::vector<gpu_state>& gpus) {
   std::string s;
-  for (const auto& g : gpus) s += (s.empty() ? "" : ",") + std::to_string(g.device);
+  for (const auto& g : gpus)
+    s += (s.empty() ? "" : ",") + std::to_string(g.device);
   return s;
 }
 
@@ -164,7 +172,8 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
   std::vector<result> out;
   const std::uint64_t max_size = *std::max_element(p.sizes.begin(), p.sizes.end());
   const bool any_bidir = std::count(p.dirs.begin(), p.dirs.end(), direction::bidir) > 0;
-  const bool host_writes = std::any_of(p.dirs.begin(), p.dirs.end(), [](direction d) { return d != direction::h2d; });
+  const bool host_writes =
+      std::any_of(p.dirs.begin(), p.dirs.end(), [](direction d) { return d != direction::h2d; });
   const std::uint64_t S = static_cast<std::uint64_t>(p.streams);
   const std::uint64_t G = devices.size();
   const std::uint64_t halves = any_bidir ? 2 : 1;
@@ -190,7 +199,8 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
     } catch (const usage_error&) {
       throw;
     }
-    std::byte* host_dev = host->mapped() ? static_cast<std::byte*>(cuda::device_pointer(host->data())) : nullptr;
+    std::byte* host_dev =
+        host->mapped() ? static_cast<std::byte*>(cuda::device_pointer(host->data())) : nullptr;
     latch gate;
     for (direction dir : p.dirs) {
       std::vector<std::pair<engine, sm_kernel>> variants;
@@ -198,7 +208,8 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
         if (eng == engine::ce) {
           variants.emplace_back(eng, sm_kernel::lsu);
         } else {
-          for (sm_kernel k : kernels_for(p)) variants.emplace_back(eng, k);
+          for (sm_kernel k : kernels_for(p))
+            variants.emplace_back(eng, k);
         }
       }
       for (const auto& [eng, kern] : variants) {
@@ -213,16 +224,21 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           params["size"] = size;
           params["streams"] = p.streams;
           if (eng == engine::sm && !host->mapped()) {
-            out.push_back(make_waived("dma", "the SM engine needs host memory mapped into the GPU: use --host "
-                                             "pinned or registered", params));
+            out.push_back(
+                make_waived("dma",
+                            "the SM engine needs host memory mapped into the GPU: use --host "
+                            "pinned or registered",
+                            params));
             continue;
           }
           if ((dir != direction::h2d) && !host->writable()) {
-            out.push_back(make_waived("dma", "the host tier is mapped read-only (pass --allow-write to write it)", params));
+            out.push_back(make_waived(
+                "dma", "the host tier is mapped read-only (pass --allow-write to write it)",
+                params));
             continue;
           }
-          ctx.report(fmt::format("dma {} {} {} {} x{} stream(s) on GPU {}", name(hk), name(dir), name(eng),
-                                 units::format_bytes(size), p.streams, gpu_list(gpus)));
+          ctx.report(fmt::format("dma {} {} {} {} x{} stream(s) on GPU {}", name(hk), name(dir),
+                                 name(eng), units::format_bytes(size), p.streams, gpu_list(gpus)));
           const std::uint64_t iters = std::clamp<std::uint64_t>((64ULL << 20) / size, 1, 256);
           params["iterations"] = iters;
           const std::uint64_t seed = 0xD3A + size;
@@ -233,25 +249,33 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           for (auto& g : gpus) {
             CXLP_CHECK_CUDA(cudaSetDevice(g.device));
             if (do_h2d) CXLP_CHECK_CUDA(cudaMemset(g.dev.data(), 0xA5, S * size));
-            if (do_d2h) CXLP_CHECK_CUDA(kernels::cuda::launch_fill_pattern(g.dev.data(), g.dev.size(), seed, nullptr));
+            if (do_d2h)
+              CXLP_CHECK_CUDA(
+                  kernels::cuda::launch_fill_pattern(g.dev.data(), g.dev.size(), seed, nullptr));
             CXLP_CHECK_CUDA(cudaDeviceSynchronize());
           }
           const std::uint64_t d2h_host_base = dir == direction::bidir ? half : 0;
           if (do_d2h) std::memset(host->data() + d2h_host_base, 0, G * S * size);
-          auto enqueue = [&](gpu_state& g, std::size_t gi, std::uint64_t k, bool h2d, cudaStream_t s) {
+          auto enqueue = [&](gpu_state& g, std::size_t gi, std::uint64_t k, bool h2d,
+                             cudaStream_t s) {
             const std::uint64_t slice = (gi * S + k) * size;
             std::byte* hptr = h2d ? host->data() + slice : host->data() + d2h_host_base + slice;
-            std::byte* hdev = host_dev ? (h2d ? host_dev + slice : host_dev + d2h_host_base + slice) : nullptr;
-            std::byte* dptr = g.dev.data() + (h2d ? k * size : (dir == direction::bidir ? S * max_size : 0) + k * size);
+            std::byte* hdev =
+                host_dev ? (h2d ? host_dev + slice : host_dev + d2h_host_base + slice) : nullptr;
+            std::byte* dptr =
+                g.dev.data() +
+                (h2d ? k * size : (dir == direction::bidir ? S * max_size : 0) + k * size);
             for (std::uint64_t it = 0; it < iters; ++it) {
               if (eng == engine::ce) {
-                CXLP_CHECK_CUDA(cudaMemcpyAsync(h2d ? static_cast<void*>(dptr) : hptr, h2d ? static_cast<void*>(hptr) : dptr,
-                                                size, cudaMemcpyDefault, s));
+                CXLP_CHECK_CUDA(cudaMemcpyAsync(h2d ? static_cast<void*>(dptr) : hptr,
+                                                h2d ? static_cast<void*>(hptr) : dptr, size,
+                                                cudaMemcpyDefault, s));
               } else {
                 const auto* z = reinterpret_cast<const std::uint64_t*>(g.zero_offsets.data());
                 const int ctas = p.ctas > 0 ? std::max(1, p.ctas / p.streams) : 0;
                 CXLP_CHECK_CUDA(launch_copy(kern, h2d ? static_cast<void*>(dptr) : hdev,
-                                            h2d ? static_cast<const void*>(hdev) : dptr, z, z, 1, size, ctas, s));
+                                            h2d ? static_cast<const void*>(hdev) : dptr, z, z, 1,
+                                            size, ctas, s));
               }
             }
           };
@@ -286,11 +310,14 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
               }
               longest = std::max(longest, gpu_longest);
               if (rep >= 0) {
-                per_gpu[gi].push_back(static_cast<double>(S * (dir == direction::bidir ? 2 : 1) * iters * size) / gpu_longest);
+                per_gpu[gi].push_back(
+                    static_cast<double>(S * (dir == direction::bidir ? 2 : 1) * iters * size) /
+                    gpu_longest);
               }
             }
             timed_out = timed_out || gate.timed_out();
-            const double bytes = static_cast<double>(G * S * (dir == direction::bidir ? 2 : 1) * iters * size);
+            const double bytes =
+                static_cast<double>(G * S * (dir == direction::bidir ? 2 : 1) * iters * size);
             if (rep >= 0) samples.push_back(bytes / longest);
           }
           if (samples.empty()) return out;
@@ -300,7 +327,8 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           r.add_summary("bandwidth", "B/s", samples);
           if (gpus.size() > 1) {
             for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
-              r.add_value(fmt::format("bandwidth_gpu{}", gpus[gi].device), "B/s", stats::summarize(per_gpu[gi]).median, "median");
+              r.add_value(fmt::format("bandwidth_gpu{}", gpus[gi].device), "B/s",
+                          stats::summarize(per_gpu[gi]).median, "median");
             }
           }
           // Verify what the last sample left.
@@ -308,18 +336,25 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           for (std::size_t gi = 0; gi < gpus.size() && problem.empty(); ++gi) {
             auto& g = gpus[gi];
             CXLP_CHECK_CUDA(cudaSetDevice(g.device));
-            if (do_h2d && !device_equals_host(g.dev.data(), host->data() + gi * S * size, S * size)) {
+            if (do_h2d &&
+                !device_equals_host(g.dev.data(), host->data() + gi * S * size, S * size)) {
               problem = fmt::format("GPU {} memory differs from the host data after h2d", g.device);
             }
             if (do_d2h) {
               for (std::uint64_t k = 0; k < S && problem.empty(); ++k) {
-                const std::uint64_t dev_off = (dir == direction::bidir ? S * max_size : 0) + k * size;
-                const auto bad = first_pattern_mismatch(host->data() + d2h_host_base + (gi * S + k) * size, size, seed, dev_off / 8);
-                if (bad >= 0) problem = fmt::format("host word {} of stream {} is wrong after d2h from GPU {}", bad, k, g.device);
+                const std::uint64_t dev_off =
+                    (dir == direction::bidir ? S * max_size : 0) + k * size;
+                const auto bad = first_pattern_mismatch(
+                    host->data() + d2h_host_base + (gi * S + k) * size, size, seed, dev_off / 8);
+                if (bad >= 0)
+                  problem = fmt::format("host word {} of stream {} is wrong after d2h from GPU {}",
+                                        bad, k, g.device);
               }
             }
           }
-          if (timed_out) problem = "a latch kernel timed out: copies were queued too slowly; timings are not valid";
+          if (timed_out)
+            problem =
+                "a latch kernel timed out: copies were queued too slowly; timings are not valid";
           if (!problem.empty()) {
             r.state = status::error;
             r.message = "verification failed: " + problem;
@@ -348,7 +383,8 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
     cuda::event stop;
     latch gate;
     for (std::uint64_t block : p.block_sizes) {
-      const std::uint64_t n = p.blocks ? p.blocks : std::max<std::uint64_t>(1, p.total_bytes / block);
+      const std::uint64_t n =
+          p.blocks ? p.blocks : std::max<std::uint64_t>(1, p.total_bytes / block);
       const std::uint64_t slots = 2 * n;  // the GPU pool: half of it receives blocks, at random
       host_region host(hk, p, n * block, !restore);
       std::byte* host_dev = static_cast<std::byte*>(cuda::device_pointer(host.data()));
@@ -365,14 +401,17 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
       }
       cuda::device_buffer host_off_d(device, n * 8);
       cuda::device_buffer dev_off_d(device, n * 8);
-      CXLP_CHECK_CUDA(cudaMemcpy(host_off_d.data(), host_off.data(), n * 8, cudaMemcpyHostToDevice));
+      CXLP_CHECK_CUDA(
+          cudaMemcpy(host_off_d.data(), host_off.data(), n * 8, cudaMemcpyHostToDevice));
       CXLP_CHECK_CUDA(cudaMemcpy(dev_off_d.data(), dev_off.data(), n * 8, cudaMemcpyHostToDevice));
       std::vector<void*> dsts(n);
       std::vector<const void*> srcs(n);
       std::vector<std::size_t> sizes(n, block);
       for (std::uint64_t i = 0; i < n; ++i) {
-        dsts[i] = restore ? static_cast<void*>(pool.data() + dev_off[i]) : host.data() + host_off[i];
-        srcs[i] = restore ? static_cast<const void*>(host.data() + host_off[i]) : pool.data() + dev_off[i];
+        dsts[i] =
+            restore ? static_cast<void*>(pool.data() + dev_off[i]) : host.data() + host_off[i];
+        srcs[i] = restore ? static_cast<const void*>(host.data() + host_off[i])
+                          : pool.data() + dev_off[i];
       }
       const std::uint64_t seed = 0x4B5 + block;
       std::vector<std::pair<kv_method, sm_kernel>> variants;
@@ -380,7 +419,8 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
         if (m != kv_method::kernel) {
           variants.emplace_back(m, sm_kernel::lsu);
         } else {
-          for (sm_kernel k : kernels_for(p)) variants.emplace_back(m, k);
+          for (sm_kernel k : kernels_for(p))
+            variants.emplace_back(m, k);
         }
       }
       for (const auto& [m, kern] : variants) {
@@ -394,12 +434,14 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
         params["block"] = block;
         params["blocks"] = n;
         params["size"] = n * block;
-        ctx.report(fmt::format("dma {} {} x {} by {} on GPU {}", name(p.pat), n, units::format_bytes(block), name(m), device));
+        ctx.report(fmt::format("dma {} {} x {} by {} on GPU {}", name(p.pat), n,
+                               units::format_bytes(block), name(m), device));
         if (restore) {
           if (host.writable()) fill_host_pattern(host.data(), n * block, seed, 0);
           CXLP_CHECK_CUDA(cudaMemset(pool.data(), 0xA5, pool.size()));
         } else {
-          CXLP_CHECK_CUDA(kernels::cuda::launch_fill_pattern(pool.data(), pool.size(), seed, s.get()));
+          CXLP_CHECK_CUDA(
+              kernels::cuda::launch_fill_pattern(pool.data(), pool.size(), seed, s.get()));
           std::memset(host.data(), 0, n * block);
         }
         CXLP_CHECK_CUDA(cudaDeviceSynchronize());
@@ -417,19 +459,23 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
           CXLP_CHECK_CUDA(cudaEventRecord(start.get(), s.get()));
           if (m == kv_method::copy) {
             for (std::uint64_t i = 0; i < n; ++i) {
-              CXLP_CHECK_CUDA(cudaMemcpyAsync(dsts[i], srcs[i], block, restore ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost, s.get()));
+              CXLP_CHECK_CUDA(cudaMemcpyAsync(
+                  dsts[i], srcs[i], block,
+                  restore ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost, s.get()));
             }
           } else if (m == kv_method::batch) {
             cudaMemcpyAttributes attr{};
             attr.srcAccessOrder = cudaMemcpySrcAccessOrderStream;
             std::size_t attr_index = 0;
-            CXLP_CHECK_CUDA(cudaMemcpyBatchAsync(dsts.data(), srcs.data(), sizes.data(), n, &attr, &attr_index, 1, s.get()));
+            CXLP_CHECK_CUDA(cudaMemcpyBatchAsync(dsts.data(), srcs.data(), sizes.data(), n, &attr,
+                                                 &attr_index, 1, s.get()));
           } else {
             const auto* ho = reinterpret_cast<const std::uint64_t*>(host_off_d.data());
             const auto* dof = reinterpret_cast<const std::uint64_t*>(dev_off_d.data());
             CXLP_CHECK_CUDA(launch_copy(kern, restore ? static_cast<void*>(pool.data()) : host_dev,
-                                        restore ? static_cast<const void*>(host_dev) : pool.data(), restore ? dof : ho,
-                                        restore ? ho : dof, n, block, p.ctas, s.get()));
+                                        restore ? static_cast<const void*>(host_dev) : pool.data(),
+                                        restore ? dof : ho, restore ? ho : dof, n, block, p.ctas,
+                                        s.get()));
           }
           CXLP_CHECK_CUDA(cudaEventRecord(stop.get(), s.get()));
           if (use_latch) gate.release();
@@ -446,7 +492,8 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
         std::string problem;
         if (restore) {
           std::vector<std::byte> back(pool.size());
-          CXLP_CHECK_CUDA(cudaMemcpy(back.data(), pool.data(), pool.size(), cudaMemcpyDeviceToHost));
+          CXLP_CHECK_CUDA(
+              cudaMemcpy(back.data(), pool.data(), pool.size(), cudaMemcpyDeviceToHost));
           for (std::uint64_t i = 0; i < n && problem.empty(); ++i) {
             if (std::memcmp(back.data() + dev_off[i], host.data() + host_off[i], block) != 0) {
               problem = fmt::format("GPU slot {} does not hold host block {}", slot[i], i);
@@ -454,17 +501,20 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
           }
         } else {
           for (std::uint64_t i = 0; i < n && problem.empty(); ++i) {
-            if (first_pattern_mismatch(host.data() + host_off[i], block, seed, dev_off[i] / 8) >= 0) {
+            if (first_pattern_mismatch(host.data() + host_off[i], block, seed, dev_off[i] / 8) >=
+                0) {
               problem = fmt::format("host block {} does not hold GPU slot {}", i, slot[i]);
             }
           }
         }
-        if (use_latch && gate.timed_out()) problem = "a latch kernel timed out; timings are not valid";
+        if (use_latch && gate.timed_out())
+          problem = "a latch kernel timed out; timings are not valid";
         if (!problem.empty()) {
           r.state = status::error;
           r.message = "verification failed: " + problem;
         } else if (!use_latch) {
-          r.message = "timed as submitted (queue too long for a latch): host submission cost included";
+          r.message =
+              "timed as submitted (queue too long for a latch): host submission cost included";
         }
         out.push_back(std::move(r));
       }
@@ -490,8 +540,8 @@ std::optional<std::string> unavailable_reason() {
   const cudaError_t rc = cudaGetDeviceCount(&n);
   if (rc != cudaSuccess) {
     cudaGetLastError();
-    return fmt::format("no usable CUDA device: cudaGetDeviceCount failed with {} ({})", cudaGetErrorName(rc),
-                       cudaGetErrorString(rc));
+    return fmt::format("no usable CUDA device: cudaGetDeviceCount failed with {} ({})",
+                       cudaGetErrorName(rc), cudaGetErrorString(rc));
   }
   if (n == 0) return std::string("no CUDA device visible");
   return std::nullopt;
@@ -506,8 +556,9 @@ std::vector<result> run(run_context& ctx, const plan& p) {
   }
   for (int d : devices) {
     if (d >= count) {
-      throw usage_error(fmt::format("--gpus: GPU {} does not exist (this node has {} CUDA device{}: 0..{})", d, count,
-                                    count == 1 ? "" : "s", count - 1));
+      throw usage_error(
+          fmt::format("--gpus: GPU {} does not exist (this node has {} CUDA device{}: 0..{})", d,
+                      count, count == 1 ? "" : "s", count - 1));
     }
   }
   if (p.pat == pattern::bulk) return run_bulk(ctx, p, devices);

@@ -4,7 +4,8 @@
 namespace cxlprobe::probes::dma {
 
 std::optional<std::string> unavailable_reason() {
-  return std::string("compiled without CUDA (configure with CUDA found, or -DCXLPROBE_WITH_CUDA=ON)");
+  return std::string(
+      "compiled without CUDA (configure with CUDA found, or -DCXLPROBE_WITH_CUDA=ON)");
 }
 
 void annotate_cuda_devices(topology::topology& topo) {

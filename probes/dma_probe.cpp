@@ -36,7 +36,8 @@ std::vector<std::string> split(const std::string& s, const char* option) {
   while (true) {
     const auto comma = s.find(',', start);
     std::string part = s.substr(start, comma - start);
-    if (part.empty()) throw usage_error(fmt::format("{} '{}': empty member in the list", option, s));
+    if (part.empty())
+      throw usage_error(fmt::format("{} '{}': empty member in the list", option, s));
     out.push_back(part);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -58,7 +59,8 @@ std::vector<E> parse_enum_list(const std::string& text, const char* option,
     }
     if (!found) {
       std::string valid;
-      for (const auto& [n, v] : names) valid += (valid.empty() ? "" : ", ") + std::string(n);
+      for (const auto& [n, v] : names)
+        valid += (valid.empty() ? "" : ", ") + std::string(n);
       throw usage_error(fmt::format("{}: unknown value '{}'; use {}", option, part, valid));
     }
   }
@@ -72,28 +74,33 @@ dma::plan make_plan(const dma_options& o) {
   p.tier = tiers::parse_tier(o.tier.tier);
   p.allow_write = o.tier.allow_write;
   p.force = o.tier.force;
-  static const std::pair<const char*, host_kind> hosts[] = {
-      {"pinned", host_kind::pinned}, {"registered", host_kind::registered}, {"pageable", host_kind::pageable}};
+  static const std::pair<const char*, host_kind> hosts[] = {{"pinned", host_kind::pinned},
+                                                            {"registered", host_kind::registered},
+                                                            {"pageable", host_kind::pageable}};
   static const std::pair<const char*, direction> dirs[] = {
       {"h2d", direction::h2d}, {"d2h", direction::d2h}, {"bidir", direction::bidir}};
   static const std::pair<const char*, engine> engines[] = {{"ce", engine::ce}, {"sm", engine::sm}};
-  static const std::pair<const char*, pattern> patterns[] = {
-      {"bulk", pattern::bulk}, {"kv-restore", pattern::kv_restore}, {"kv-offload", pattern::kv_offload}};
+  static const std::pair<const char*, pattern> patterns[] = {{"bulk", pattern::bulk},
+                                                             {"kv-restore", pattern::kv_restore},
+                                                             {"kv-offload", pattern::kv_offload}};
   static const std::pair<const char*, kv_method> methods[] = {
       {"copy", kv_method::copy}, {"batch", kv_method::batch}, {"kernel", kv_method::kernel}};
   p.hosts = parse_enum_list(o.host, "--host", hosts);
   p.dirs = parse_enum_list(o.dir, "--dir", dirs);
   p.engines = parse_enum_list(o.engine, "--engine", engines);
   const auto pats = parse_enum_list(o.pattern, "--pattern", patterns);
-  if (pats.size() != 1) throw usage_error("--pattern takes one value: bulk, kv-restore or kv-offload");
+  if (pats.size() != 1)
+    throw usage_error("--pattern takes one value: bulk, kv-restore or kv-offload");
   p.pat = pats[0];
   p.methods = parse_enum_list(o.method, "--method", methods);
   if (o.gpus != "all") {
-    for (long g : units::parse_int_list(o.gpus, "--gpus", 0, 1023)) p.gpus.push_back(static_cast<int>(g));
+    for (long g : units::parse_int_list(o.gpus, "--gpus", 0, 1023))
+      p.gpus.push_back(static_cast<int>(g));
   }
   p.sizes = o.size.empty() ? default_sizes() : units::parse_bytes_list(o.size, "--size");
   for (auto s : p.sizes) {
-    if (s % 16 != 0) throw usage_error(fmt::format("--size {}: sizes must be multiples of 16 bytes", s));
+    if (s % 16 != 0)
+      throw usage_error(fmt::format("--size {}: sizes must be multiples of 16 bytes", s));
   }
   if (o.streams < 1 || o.streams > 64) throw usage_error("--streams must be within 1..64");
   p.streams = o.streams;
@@ -101,18 +108,21 @@ dma::plan make_plan(const dma_options& o) {
   p.warmup = o.reps.warmup;
   p.block_sizes = o.block.empty() ? default_blocks() : units::parse_bytes_list(o.block, "--block");
   for (auto b : p.block_sizes) {
-    if (b % 16 != 0) throw usage_error(fmt::format("--block {}: block sizes must be multiples of 16 bytes", b));
+    if (b % 16 != 0)
+      throw usage_error(fmt::format("--block {}: block sizes must be multiples of 16 bytes", b));
   }
   p.blocks = o.blocks;
   p.total_bytes = units::parse_bytes(o.total, "--total");
   if (o.ctas < 0) throw usage_error("--ctas must be 0 (automatic) or more");
   p.ctas = o.ctas;
   if (o.kernel != "auto") {
-    static const std::pair<const char*, sm_kernel> kernels[] = {{"lsu", sm_kernel::lsu}, {"tma", sm_kernel::tma}};
+    static const std::pair<const char*, sm_kernel> kernels[] = {{"lsu", sm_kernel::lsu},
+                                                                {"tma", sm_kernel::tma}};
     p.kernels = parse_enum_list(o.kernel, "--kernel", kernels);
   }
   if (p.pat != pattern::bulk && (p.hosts.size() != 1 || p.hosts[0] == host_kind::pageable)) {
-    throw usage_error("KV patterns need one --host, pinned or registered (the kernel reads mapped host memory)");
+    throw usage_error(
+        "KV patterns need one --host, pinned or registered (the kernel reads mapped host memory)");
   }
   return p;
 }
@@ -122,37 +132,51 @@ dma::plan make_plan(const dma_options& o) {
 probe_spec dma_probe() {
   return {
       "dma",
-      "GPU DMA between a memory tier and GPUs: copy engines and SM kernels, bulk and KV-block patterns",
+      "GPU DMA between a memory tier and GPUs: copy engines and SM kernels, bulk and KV-block "
+      "patterns",
       [](CLI::App& cmd) -> runner {
         auto o = std::make_shared<dma_options>();
         add_tier_options(cmd, o->tier, "Host memory tier the GPU reads or writes");
-        cmd.add_option("--host", o->host,
-                       "Host memory: pinned (cudaHostAlloc, dram only), registered (cudaHostRegister of "
-                       "the tier mapping) or pageable; a list sweeps")
+        cmd.add_option(
+               "--host", o->host,
+               "Host memory: pinned (cudaHostAlloc, dram only), registered (cudaHostRegister of "
+               "the tier mapping) or pageable; a list sweeps")
             ->capture_default_str();
-        cmd.add_option("--dir", o->dir, "Directions: h2d, d2h, bidir (list)")->capture_default_str();
-        cmd.add_option("--engine", o->engine, "ce (copy engines) and/or sm (kernel over mapped host memory)")
+        cmd.add_option("--dir", o->dir, "Directions: h2d, d2h, bidir (list)")
             ->capture_default_str();
-        cmd.add_option("--gpus", o->gpus, "CUDA devices loading at once: a list (0,1) or all")->capture_default_str();
-        cmd.add_option("--size", o->size,
-                       "Transfer sizes per stream (default: 4 KiB..1 GiB powers of two, 1.5 MiB, 24 MiB)")
+        cmd.add_option("--engine", o->engine,
+                       "ce (copy engines) and/or sm (kernel over mapped host memory)")
+            ->capture_default_str();
+        cmd.add_option("--gpus", o->gpus, "CUDA devices loading at once: a list (0,1) or all")
+            ->capture_default_str();
+        cmd.add_option(
+               "--size", o->size,
+               "Transfer sizes per stream (default: 4 KiB..1 GiB powers of two, 1.5 MiB, 24 MiB)")
             ->type_name("LIST");
-        cmd.add_option("--streams", o->streams, "Copy streams per GPU, started together")->capture_default_str();
+        cmd.add_option("--streams", o->streams, "Copy streams per GPU, started together")
+            ->capture_default_str();
         cmd.add_option("--pattern", o->pattern,
-                       "bulk, kv-restore (scattered blocks host->GPU slots) or kv-offload (GPU slots->host)")
+                       "bulk, kv-restore (scattered blocks host->GPU slots) or kv-offload (GPU "
+                       "slots->host)")
             ->capture_default_str();
-        cmd.add_option("--block", o->block, "KV block sizes (default 4 KiB..24 MiB)")->type_name("LIST");
-        cmd.add_option("--blocks", o->blocks, "KV blocks per measurement (default: --total / block)");
-        cmd.add_option("--total", o->total, "Bytes per KV measurement when --blocks is not given")->capture_default_str();
-        cmd.add_option("--method", o->method,
-                       "KV methods: copy (one cudaMemcpyAsync per block), batch (cudaMemcpyBatchAsync), "
-                       "kernel (the gather/scatter kernel)")
+        cmd.add_option("--block", o->block, "KV block sizes (default 4 KiB..24 MiB)")
+            ->type_name("LIST");
+        cmd.add_option("--blocks", o->blocks,
+                       "KV blocks per measurement (default: --total / block)");
+        cmd.add_option("--total", o->total, "Bytes per KV measurement when --blocks is not given")
             ->capture_default_str();
-        cmd.add_option("--kernel", o->kernel,
-                       "SM copy kernel: lsu (16-byte loads and stores), tma (bulk async copies, compute "
-                       "capability 9.0+) or auto (tma where it runs); a list compares them")
+        cmd.add_option(
+               "--method", o->method,
+               "KV methods: copy (one cudaMemcpyAsync per block), batch (cudaMemcpyBatchAsync), "
+               "kernel (the gather/scatter kernel)")
             ->capture_default_str();
-        cmd.add_option("--ctas", o->ctas, "Thread blocks of the SM kernels (0: 4 per SM)")->capture_default_str();
+        cmd.add_option(
+               "--kernel", o->kernel,
+               "SM copy kernel: lsu (16-byte loads and stores), tma (bulk async copies, compute "
+               "capability 9.0+) or auto (tma where it runs); a list compares them")
+            ->capture_default_str();
+        cmd.add_option("--ctas", o->ctas, "Thread blocks of the SM kernels (0: 4 per SM)")
+            ->capture_default_str();
         add_repetition_options(cmd, o->reps);
         return [o](run_context& ctx) {
           const dma::plan plan = make_plan(*o);  // bad options are usage errors, GPU or not
@@ -172,8 +196,12 @@ namespace dma {
 std::string_view name(host_kind h) {
   return h == host_kind::pinned ? "pinned" : h == host_kind::registered ? "registered" : "pageable";
 }
-std::string_view name(direction d) { return d == direction::h2d ? "h2d" : d == direction::d2h ? "d2h" : "bidir"; }
-std::string_view name(engine e) { return e == engine::ce ? "ce" : "sm"; }
+std::string_view name(direction d) {
+  return d == direction::h2d ? "h2d" : d == direction::d2h ? "d2h" : "bidir";
+}
+std::string_view name(engine e) {
+  return e == engine::ce ? "ce" : "sm";
+}
 std::string_view name(pattern p) {
   return p == pattern::bulk ? "bulk" : p == pattern::kv_restore ? "kv-restore" : "kv-offload";
 }
@@ -181,13 +209,15 @@ std::string_view name(kv_method m) {
   return m == kv_method::copy ? "copy" : m == kv_method::batch ? "batch" : "kernel";
 }
 
-std::string_view name(sm_kernel k) { return k == sm_kernel::lsu ? "lsu" : "tma"; }
+std::string_view name(sm_kernel k) {
+  return k == sm_kernel::lsu ? "lsu" : "tma";
+}
 
 std::vector<std::uint64_t> default_sizes() {
   std::vector<std::uint64_t> s;
   for (std::uint64_t b = 4096; b <= (1ULL << 30); b *= 2) {
     s.push_back(b);
-    if (b == (1ULL << 20)) s.push_back(1572864);  // vLLM block of a 96 KiB/token model
+    if (b == (1ULL << 20)) s.push_back(1572864);       // vLLM block of a 96 KiB/token model
     if (b == (16ULL << 20)) s.push_back(24ULL << 20);  // LMCache chunk of 256 tokens
   }
   return s;

@@ -31,7 +31,8 @@ struct lat_options {
 std::vector<std::uint64_t> default_sizes(std::uint64_t llc) {
   std::vector<std::uint64_t> s;
   const std::uint64_t top = std::max<std::uint64_t>(256ULL << 20, 4 * llc);
-  for (std::uint64_t b = 16 << 10; b < top; b *= 2) s.push_back(b);
+  for (std::uint64_t b = 16 << 10; b < top; b *= 2)
+    s.push_back(b);
   s.push_back(top);
   return s;
 }
@@ -41,15 +42,17 @@ std::vector<result> run_lat(run_context& ctx, const lat_options& o) {
   const tiers::tier_spec tier = tiers::parse_tier(o.tier.tier);
   std::vector<int> cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
   cpus.resize(1);  // latency is a one-thread measurement
-  std::vector<std::uint64_t> sizes = o.sizes.empty() ? default_sizes(ctx.topo().llc_bytes.value_or(32ULL << 20))
-                                                     : units::parse_bytes_list(o.sizes, "--sizes");
+  std::vector<std::uint64_t> sizes = o.sizes.empty()
+                                         ? default_sizes(ctx.topo().llc_bytes.value_or(32ULL << 20))
+                                         : units::parse_bytes_list(o.sizes, "--sizes");
   for (auto s : sizes) {
     if (s < 4 * cpu::kLine) throw usage_error(fmt::format("--sizes: {} is below 256 bytes", s));
   }
   const std::uint64_t biggest = *std::max_element(sizes.begin(), sizes.end());
   // The chase writes its permutation into the tier: a DAX device or existing file needs
   // --allow-write.
-  tiers::tier_buffer buf = tiers::tier_buffer::open(tier, {biggest, true, o.tier.allow_write, o.tier.force});
+  tiers::tier_buffer buf =
+      tiers::tier_buffer::open(tier, {biggest, true, o.tier.allow_write, o.tier.force});
   std::vector<result> out;
   for (std::uint64_t size : sizes) {
     if (ctx.stop_requested()) break;
@@ -64,10 +67,11 @@ std::vector<result> run_lat(run_context& ctx, const lat_options& o) {
         [&](int, int) { sink = cpu::chase(sink ? sink : buf.data(), steps); }, ctx.stop);
     if (rounds.empty()) break;
     std::vector<double> ns;
-    for (const auto& r : rounds) ns.push_back((r.end[0] - r.start[0]) / static_cast<double>(steps));
+    for (const auto& r : rounds)
+      ns.push_back((r.end[0] - r.start[0]) / static_cast<double>(steps));
     result r;
     r.probe = "lat";
-    r.params = {{"tier", tier.to_string()}, {"size", size}, {"cpu", cpus[0]},
+    r.params = {{"tier", tier.to_string()},     {"size", size},   {"cpu", cpus[0]},
                 {"page_size", buf.page_size()}, {"steps", steps}, {"emulated", tier.emulated()}};
     r.add_summary("latency", "s", ns);
     // The chase must end on a line inside the buffer: a corrupt permutation would not.
@@ -90,9 +94,11 @@ probe_spec lat_probe() {
       [](CLI::App& cmd) -> runner {
         auto o = std::make_shared<lat_options>();
         add_tier_options(cmd, o->tier, "Memory tier to measure (the chase is written into it)");
-        cmd.add_option("--sizes", o->sizes, "Working-set sizes to sweep (default: 16 KiB to max(256 MiB, 4x LLC))")
+        cmd.add_option("--sizes", o->sizes,
+                       "Working-set sizes to sweep (default: 16 KiB to max(256 MiB, 4x LLC))")
             ->type_name("LIST");
-        cmd.add_option("--steps", o->steps, "Dependent loads per repetition (default: max(512Ki, 2 passes))");
+        cmd.add_option("--steps", o->steps,
+                       "Dependent loads per repetition (default: max(512Ki, 2 passes))");
         add_pinning_options(cmd, o->pin);
         add_repetition_options(cmd, o->reps);
         return [o](run_context& ctx) { return run_lat(ctx, *o); };

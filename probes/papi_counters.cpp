@@ -12,12 +12,16 @@
 
 namespace cxlprobe::probes {
 
-std::vector<std::string> default_counter_events() { return {"PAPI_TOT_CYC", "PAPI_TOT_INS", "PAPI_L3_TCM"}; }
+std::vector<std::string> default_counter_events() {
+  return {"PAPI_TOT_CYC", "PAPI_TOT_INS", "PAPI_L3_TCM"};
+}
 
 #ifdef CXLPROBE_HAVE_PAPI
 
 namespace {
-unsigned long thread_id() { return static_cast<unsigned long>(pthread_self()); }
+unsigned long thread_id() {
+  return static_cast<unsigned long>(pthread_self());
+}
 
 // PAPI's library state is process-wide; initialise it once.
 std::string init_papi() {
@@ -26,7 +30,8 @@ std::string init_papi() {
   std::call_once(once, [] {
     const int v = PAPI_library_init(PAPI_VER_CURRENT);
     if (v != PAPI_VER_CURRENT) {
-      error = fmt::format("PAPI_library_init failed ({})", v < 0 ? PAPI_strerror(v) : "version mismatch");
+      error = fmt::format("PAPI_library_init failed ({})",
+                          v < 0 ? PAPI_strerror(v) : "version mismatch");
       return;
     }
     if (const int rc = PAPI_thread_init(thread_id); rc != PAPI_OK) {
@@ -81,7 +86,8 @@ thread_counters::thread_counters(const counter_plan& plan) {
     set_ = -1;
     return;
   }
-  for (const auto& e : plan.events()) PAPI_add_named_event(set_, e.c_str());
+  for (const auto& e : plan.events())
+    PAPI_add_named_event(set_, e.c_str());
 }
 
 thread_counters::~thread_counters() {
@@ -103,7 +109,8 @@ void thread_counters::stop(std::vector<long long>& totals) {
   if (!running_) return;
   std::vector<long long> v(totals.size(), 0);
   if (PAPI_stop(set_, v.data()) == PAPI_OK) {
-    for (std::size_t i = 0; i < totals.size(); ++i) totals[i] += v[i];
+    for (std::size_t i = 0; i < totals.size(); ++i)
+      totals[i] += v[i];
   }
   running_ = false;
 }

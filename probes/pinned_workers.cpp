@@ -36,7 +36,8 @@ double round_times::span() const {
   return *std::max_element(end.begin(), end.end()) - *std::min_element(start.begin(), start.end());
 }
 
-std::vector<round_times> run_pinned(const worker_plan& plan, const std::function<void(int)>& prepare,
+std::vector<round_times> run_pinned(const worker_plan& plan,
+                                    const std::function<void(int)>& prepare,
                                     const std::function<void(int, int)>& body,
                                     const std::atomic<bool>* stop) {
   const int n = static_cast<int>(plan.cpus.size());
@@ -94,11 +95,23 @@ std::vector<round_times> run_pinned(const worker_plan& plan, const std::function
   };
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(n));
-  for (int w = 0; w < n; ++w) threads.emplace_back(worker, w);
-  for (auto& t : threads) t.join();
+  for (int w = 0; w < n; ++w)
+    threads.emplace_back(worker, w);
+  for (auto& t : threads)
+    t.join();
   if (failure) std::rethrow_exception(failure);
   rounds.resize(static_cast<std::size_t>(done_rounds.load()));
   return rounds;
+}
+
+std::vector<int> spread_cpus(const std::vector<int>& cpus, std::size_t n) {
+  if (n == 0 || n > cpus.size()) {
+    throw usage_error(fmt::format("{} threads asked for, {} CPUs available", n, cpus.size()));
+  }
+  std::vector<int> out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(cpus[i * cpus.size() / n]);
+  return out;
 }
 
 std::vector<int> allowed_cpus() {
@@ -113,9 +126,11 @@ std::vector<int> allowed_cpus() {
 }
 
 std::vector<int> cpus_of_node(int node) {
-  if (numa_available() < 0) throw usage_error("--cpu-node needs NUMA support (libnuma reports none)");
+  if (numa_available() < 0)
+    throw usage_error("--cpu-node needs NUMA support (libnuma reports none)");
   if (node < 0 || node > numa_max_node()) {
-    throw usage_error(fmt::format("--cpu-node {}: no such NUMA node (nodes 0..{})", node, numa_max_node()));
+    throw usage_error(
+        fmt::format("--cpu-node {}: no such NUMA node (nodes 0..{})", node, numa_max_node()));
   }
   struct bitmask* mask = numa_allocate_cpumask();
   if (numa_node_to_cpus(node, mask) != 0) {
@@ -128,9 +143,10 @@ std::vector<int> cpus_of_node(int node) {
   }
   numa_free_cpumask(mask);
   if (out.empty()) {
-    throw usage_error(fmt::format("--cpu-node {} has no CPU this process may run on (a CPU-less "
-                                  "memory node?); pick a node with CPUs",
-                                  node));
+    throw usage_error(
+        fmt::format("--cpu-node {} has no CPU this process may run on (a CPU-less "
+                    "memory node?); pick a node with CPUs",
+                    node));
   }
   return out;
 }
@@ -143,8 +159,9 @@ std::vector<int> resolve_cpus(const std::string& cpus_option, std::optional<int>
   std::vector<int> out;
   for (long c : units::parse_int_list(cpus_option, "--cpus", 0, CPU_SETSIZE - 1)) {
     if (std::find(allowed.begin(), allowed.end(), static_cast<int>(c)) == allowed.end()) {
-      throw usage_error(fmt::format("--cpus: CPU {} is not available to this process (allowed: {} CPUs, first {})",
-                                    c, allowed.size(), allowed.empty() ? -1 : allowed.front()));
+      throw usage_error(fmt::format(
+          "--cpus: CPU {} is not available to this process (allowed: {} CPUs, first {})", c,
+          allowed.size(), allowed.empty() ? -1 : allowed.front()));
     }
     out.push_back(static_cast<int>(c));
   }

@@ -25,9 +25,15 @@ struct worker_plan {
 // prepare(worker) runs once per worker before any round (first touch, filling); body(worker,
 // round) is timed; round < 0 for warm-up rounds. Stops early (returning the rounds done) when
 // *stop becomes true between rounds.
-std::vector<round_times> run_pinned(const worker_plan& plan, const std::function<void(int)>& prepare,
+std::vector<round_times> run_pinned(const worker_plan& plan,
+                                    const std::function<void(int)>& prepare,
                                     const std::function<void(int, int)>& body,
                                     const std::atomic<bool>* stop);
+
+// n CPUs taken evenly across `cpus` (as OMP_PROC_BIND=spread does), so a partial thread count
+// uses the whole machine's memory channels rather than its first cores. Throws usage_error when
+// n exceeds the list.
+std::vector<int> spread_cpus(const std::vector<int>& cpus, std::size_t n);
 
 // CPUs this process may run on, in order.
 std::vector<int> allowed_cpus();

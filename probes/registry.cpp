@@ -6,11 +6,7 @@ namespace cxlprobe::probes {
 const std::vector<probe_spec>& registry() {
   // The explicit list. One line per probe.
   static const std::vector<probe_spec> probes{
-      topo_probe(),
-      bw_probe(),
-      lat_probe(),
-      dma_probe(),
-      replay_probe(),
+      topo_probe(), bw_probe(), lat_probe(), dma_probe(), replay_probe(),
   };
   return probes;
 }

@@ -20,13 +20,17 @@ namespace cxlprobe::probes {
 namespace {
 constexpr std::uint64_t kMaxL1 = 96ULL << 30;
 
-std::uint64_t chunk_key(std::uint64_t context, std::uint64_t index) { return (context << 32) | index; }
+std::uint64_t chunk_key(std::uint64_t context, std::uint64_t index) {
+  return (context << 32) | index;
+}
 }  // namespace
 
 std::vector<exec_times> execute_workload(run_context& ctx, const replay::workload_outcome& w,
                                          const replay::workload_config& c, const exec_request& e) {
-  if (cuda::device_count() == 0) throw waived_error("replay --exec needs a CUDA device; none is visible");
-  if (e.gpu >= cuda::device_count()) throw usage_error(fmt::format("--gpu {}: no such CUDA device", e.gpu));
+  if (cuda::device_count() == 0)
+    throw waived_error("replay --exec needs a CUDA device; none is visible");
+  if (e.gpu >= cuda::device_count())
+    throw usage_error(fmt::format("--gpu {}: no such CUDA device", e.gpu));
   if (c.chunk_tokens % c.gpu_block_tokens != 0) {
     throw usage_error("--exec needs --chunk-tokens to be a multiple of the 16-token GPU block");
   }
@@ -38,18 +42,23 @@ std::vector<exec_times> execute_workload(run_context& ctx, const replay::workloa
   std::uint64_t max_prompt = 0;
   for (const auto& q : w.requests) {
     max_prompt = std::max(max_prompt, q.prompt_tokens);
-    for (std::uint64_t i = 0; i < q.prompt_tokens / c.chunk_tokens; ++i) slot_of.emplace(chunk_key(q.context, i), 0);
+    for (std::uint64_t i = 0; i < q.prompt_tokens / c.chunk_tokens; ++i)
+      slot_of.emplace(chunk_key(q.context, i), 0);
   }
   std::uint64_t n = 0;
-  for (auto& [k, s] : slot_of) s = n++;
+  for (auto& [k, s] : slot_of)
+    s = n++;
   const std::uint64_t l1_bytes = std::max<std::uint64_t>(n, 1) * chunk_bytes;
   if (l1_bytes > kMaxL1) {
-    throw usage_error(fmt::format("--exec: the L1 for this workload needs {} (over {}); use fewer or shorter "
-                                  "contexts for exec mode",
-                                  units::format_bytes(l1_bytes), units::format_bytes(kMaxL1)));
+    throw usage_error(
+        fmt::format("--exec: the L1 for this workload needs {} (over {}); use fewer or shorter "
+                    "contexts for exec mode",
+                    units::format_bytes(l1_bytes), units::format_bytes(kMaxL1)));
   }
-  ctx.report(fmt::format("replay --exec: L1 of {} on {}, GPU {}", units::format_bytes(l1_bytes), e.tier->to_string(), e.gpu));
-  tiers::tier_buffer l1 = tiers::tier_buffer::open(*e.tier, {l1_bytes, true, e.allow_write, e.force});
+  ctx.report(fmt::format("replay --exec: L1 of {} on {}, GPU {}", units::format_bytes(l1_bytes),
+                         e.tier->to_string(), e.gpu));
+  tiers::tier_buffer l1 =
+      tiers::tier_buffer::open(*e.tier, {l1_bytes, true, e.allow_write, e.force});
   cuda::host_registration reg(l1.data(), (l1_bytes + 4095) / 4096 * 4096, false);
   std::byte* l1_dev = static_cast<std::byte*>(cuda::device_pointer(l1.data()));
   CXLP_CHECK_CUDA(cudaSetDevice(e.gpu));
@@ -69,11 +78,13 @@ std::vector<exec_times> execute_workload(run_context& ctx, const replay::workloa
                         const std::vector<std::uint64_t>& dof) -> double {
     if (so.empty()) return 0.0;
     CXLP_CHECK_CUDA(cudaMemcpy(src_off_d.data(), so.data(), so.size() * 8, cudaMemcpyHostToDevice));
-    CXLP_CHECK_CUDA(cudaMemcpy(dst_off_d.data(), dof.data(), dof.size() * 8, cudaMemcpyHostToDevice));
+    CXLP_CHECK_CUDA(
+        cudaMemcpy(dst_off_d.data(), dof.data(), dof.size() * 8, cudaMemcpyHostToDevice));
     CXLP_CHECK_CUDA(cudaEventRecord(start.get(), s.get()));
-    CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(dst, src, reinterpret_cast<const std::uint64_t*>(dst_off_d.data()),
-                                                     reinterpret_cast<const std::uint64_t*>(src_off_d.data()), so.size(),
-                                                     block_bytes, 0, s.get()));
+    CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(
+        dst, src, reinterpret_cast<const std::uint64_t*>(dst_off_d.data()),
+        reinterpret_cast<const std::uint64_t*>(src_off_d.data()), so.size(), block_bytes, 0,
+        s.get()));
     CXLP_CHECK_CUDA(cudaEventRecord(stop.get(), s.get()));
     CXLP_CHECK_CUDA(cudaStreamSynchronize(s.get()));
     float ms = 0;
@@ -100,7 +111,11 @@ std::vector<exec_times> execute_workload(run_context& ctx, const replay::workloa
       std::uint64_t got = 0, want = 0;
       CXLP_CHECK_CUDA(cudaMemcpy(&got, pool.data() + dof[0], 8, cudaMemcpyDeviceToHost));
       std::memcpy(&want, l1.data() + so[0], 8);
-      if (got != want) throw error(fmt::format("replay --exec: a loaded page differs from its L1 chunk (request of context {}, turn {})", q.context, q.turn));
+      if (got != want)
+        throw error(
+            fmt::format("replay --exec: a loaded page differs from its L1 chunk (request of "
+                        "context {}, turn {})",
+                        q.context, q.turn));
     }
     // Stores: every full chunk not yet in L1, from the pool pages (filled as the prefill would).
     seed += 1;

@@ -3,8 +3,8 @@
 
 namespace cxlprobe::probes {
 
-std::vector<exec_times> execute_workload(run_context&, const replay::workload_outcome&, const replay::workload_config&,
-                                         const exec_request&) {
+std::vector<exec_times> execute_workload(run_context&, const replay::workload_outcome&,
+                                         const replay::workload_config&, const exec_request&) {
   throw waived_error("replay --exec needs CUDA: compiled without it");
 }
 

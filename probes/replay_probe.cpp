@@ -63,11 +63,14 @@ std::optional<std::uint64_t> parse_capacity(const std::string& text) {
 std::pair<double, double> parse_prefill_point(const std::string& text) {
   const auto at = text.find('@');
   if (at == std::string::npos) {
-    throw usage_error(fmt::format("--prefill-time '{}': expected TIME@TOKENS, e.g. 40s@174000", text));
+    throw usage_error(
+        fmt::format("--prefill-time '{}': expected TIME@TOKENS, e.g. 40s@174000", text));
   }
   const double t = units::parse_seconds(text.substr(0, at), "--prefill-time");
-  const auto tokens = units::parse_int_list(text.substr(at + 1), "--prefill-time tokens", 1, 1L << 40);
-  if (t <= 0 || tokens.size() != 1) throw usage_error("--prefill-time needs a positive time and one token count");
+  const auto tokens =
+      units::parse_int_list(text.substr(at + 1), "--prefill-time tokens", 1, 1L << 40);
+  if (t <= 0 || tokens.size() != 1)
+    throw usage_error("--prefill-time needs a positive time and one token count");
   return {t, static_cast<double>(tokens[0])};
 }
 
@@ -81,7 +84,8 @@ double bandwidth_from_results(const document& doc, const std::string& tier, cons
     const auto& p = r.params;
     if (p.value("tier", "") != tier || p.value("dir", "") != dir) continue;
     if (p.value("gpus", "") != gpu && p.value("gpu_busid", "") != gpu) continue;
-    if (p.value("pattern", "bulk") != "bulk" || !p.contains("size") || !r.find("bandwidth")) continue;
+    if (p.value("pattern", "bulk") != "bulk" || !p.contains("size") || !r.find("bandwidth"))
+      continue;
     const double d = std::fabs(std::log(p["size"].get<double>() / near_bytes));
     if (!best || d < best_distance) {
       best = &r;
@@ -89,9 +93,10 @@ double bandwidth_from_results(const document& doc, const std::string& tier, cons
     }
   }
   if (!best) {
-    throw usage_error(fmt::format("--from-results '{}': no successful bulk dma {} result for tier {} and GPU {}; "
-                                  "record one with `cxlprobe dma --tier {} --gpus {} --json FILE`",
-                                  file, dir, tier, gpu, tier, gpu));
+    throw usage_error(
+        fmt::format("--from-results '{}': no successful bulk dma {} result for tier {} and GPU {}; "
+                    "record one with `cxlprobe dma --tier {} --gpus {} --json FILE`",
+                    file, dir, tier, gpu, tier, gpu));
   }
   return *best->find("bandwidth")->value;
 }
@@ -111,39 +116,55 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
     throw usage_error(fmt::format("--workload: unknown workload '{}'; use agentic", o.workload));
   }
   if (o.order != "round-robin" && o.order != "sequential") {
-    throw usage_error(fmt::format("--order: unknown order '{}'; use round-robin or sequential", o.order));
+    throw usage_error(
+        fmt::format("--order: unknown order '{}'; use round-robin or sequential", o.order));
   }
-  if (o.store_overlap < 0 || o.store_overlap > 1) throw usage_error("--store-overlap must be within 0..1");
-  if (o.exec && o.workload.empty()) throw usage_error("--exec runs a workload: give --workload agentic");
+  if (o.store_overlap < 0 || o.store_overlap > 1)
+    throw usage_error("--store-overlap must be within 0..1");
+  if (o.exec && o.workload.empty())
+    throw usage_error("--exec runs a workload: give --workload agentic");
   const replay::model_geometry* model = o.model.empty() ? nullptr : &replay::find_model(o.model);
-  const std::uint64_t kvbpt = o.kv_bytes_per_token ? o.kv_bytes_per_token : model ? model->kv_bytes_per_token() : 0;
+  const std::uint64_t kvbpt = o.kv_bytes_per_token ? o.kv_bytes_per_token
+                              : model              ? model->kv_bytes_per_token()
+                                                   : 0;
   if (kvbpt == 0) throw usage_error("give --model NAME or --kv-bytes-per-token B");
   const auto l1_capacity = parse_capacity(o.l1_capacity);
 
   // Timing model (optional in trace mode, needed in workload mode).
   std::optional<replay::timing_model> timing;
   if (!o.prefill_time.empty()) {
-    if (!model) throw usage_error("--prefill-time needs --model: the split between linear and attention cost comes from its geometry");
+    if (!model)
+      throw usage_error(
+          "--prefill-time needs --model: the split between linear and attention cost comes from "
+          "its geometry");
     const auto [t0, n0] = parse_prefill_point(o.prefill_time);
     timing = replay::calibrate(t0, n0, model->attention_ratio());
-    if (!o.decode_time.empty()) timing->decode_time = units::parse_seconds(o.decode_time, "--decode-time");
-    if (!o.decode_token_time.empty()) timing->decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
+    if (!o.decode_time.empty())
+      timing->decode_time = units::parse_seconds(o.decode_time, "--decode-time");
+    if (!o.decode_token_time.empty())
+      timing->decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
     timing->chunk_overhead = units::parse_seconds(o.chunk_overhead, "--chunk-overhead");
     timing->store_overlap = o.store_overlap;
     const double chunk_bytes = static_cast<double>(o.chunk_tokens * kvbpt);
     if (!o.from_results.empty()) {
       const document doc = load_document(o.from_results);
-      timing->load_bw = bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
-      timing->store_bw = bandwidth_from_results(doc, o.tier, o.gpu, "d2h", chunk_bytes, o.from_results);
+      timing->load_bw =
+          bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
+      timing->store_bw =
+          bandwidth_from_results(doc, o.tier, o.gpu, "d2h", chunk_bytes, o.from_results);
     }
     if (!o.load_bw.empty()) timing->load_bw = units::parse_rate(o.load_bw, "--load-bw");
     if (!o.store_bw.empty()) timing->store_bw = units::parse_rate(o.store_bw, "--store-bw");
-    if (timing->load_bw <= 0) throw usage_error("give --load-bw RATE (e.g. 20GiB/s) or --from-results FILE");
+    if (timing->load_bw <= 0)
+      throw usage_error("give --load-bw RATE (e.g. 20GiB/s) or --from-results FILE");
   } else if (!o.workload.empty()) {
-    throw usage_error("workload mode needs --prefill-time TIME@TOKENS (a measured TTFT, e.g. 40s@174000) and --model");
+    throw usage_error(
+        "workload mode needs --prefill-time TIME@TOKENS (a measured TTFT, e.g. 40s@174000) and "
+        "--model");
   }
 
-  json base = {{"kv_bytes_per_token", kvbpt}, {"l1_capacity", l1_capacity ? json(*l1_capacity) : json("unlimited")}};
+  json base = {{"kv_bytes_per_token", kvbpt},
+               {"l1_capacity", l1_capacity ? json(*l1_capacity) : json("unlimited")}};
   if (model) base["model"] = model->name;
   if (timing) {
     base["load_bw"] = timing->load_bw;
@@ -155,7 +176,8 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
   if (!o.trace.empty()) {
     ctx.report("replay: reading " + o.trace);
     auto requests = replay::load_trace(o.trace);
-    const auto outcome = replay::replay_trace(std::move(requests), {o.block_tokens, kvbpt, l1_capacity});
+    const auto outcome =
+        replay::replay_trace(std::move(requests), {o.block_tokens, kvbpt, l1_capacity});
     result r;
     r.probe = "replay";
     r.params = base;
@@ -166,7 +188,9 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
     r.add_value("input_tokens", "1", static_cast<double>(outcome.input_tokens));
     r.add_value("hit_tokens", "1", static_cast<double>(outcome.hit_tokens));
     r.add_value("token_hit_ratio", "1",
-                outcome.input_tokens ? static_cast<double>(outcome.hit_tokens) / static_cast<double>(outcome.input_tokens) : 0.0);
+                outcome.input_tokens ? static_cast<double>(outcome.hit_tokens) /
+                                           static_cast<double>(outcome.input_tokens)
+                                     : 0.0);
     r.add_value("l1_evictions", "1", static_cast<double>(outcome.l1_evictions));
     r.add_value("bytes_loaded", "B", static_cast<double>(outcome.bytes_loaded));
     r.add_value("bytes_stored", "B", static_cast<double>(outcome.bytes_stored));
@@ -177,14 +201,16 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
         const double hit = static_cast<double>(q.hit_tokens);
         const double in = static_cast<double>(q.input_tokens);
         const double chunks = std::ceil(hit / static_cast<double>(o.block_tokens));
-        on.push_back(timing->load(hit * static_cast<double>(kvbpt), chunks) + timing->prefill(hit, in - hit) +
+        on.push_back(timing->load(hit * static_cast<double>(kvbpt), chunks) +
+                     timing->prefill(hit, in - hit) +
                      timing->exposed_store(static_cast<double>(q.stored_tokens * kvbpt)));
         off.push_back(timing->prefill(0, in));
       }
       add_ttft(r, "ttft_", on);
       add_ttft(r, "ttft_off_", off);
       const double on_mean = stats::summarize(on).mean;
-      r.add_value("speedup_ttft_mean", "1", on_mean > 0 ? stats::summarize(off).mean / on_mean : 0.0);
+      r.add_value("speedup_ttft_mean", "1",
+                  on_mean > 0 ? stats::summarize(off).mean / on_mean : 0.0);
     }
     return {r};
   }
@@ -210,7 +236,8 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
   if (o.exec) {
     exec_tier = tiers::parse_tier(o.tier);
     const auto gpus = units::parse_int_list(o.gpu, "--gpu", 0, 1023);
-    measured = execute_workload(ctx, w, wc, {&exec_tier, o.allow_write, o.force, static_cast<int>(gpus.at(0))});
+    measured = execute_workload(ctx, w, wc,
+                                {&exec_tier, o.allow_write, o.force, static_cast<int>(gpus.at(0))});
   }
 
   json params = base;
@@ -242,7 +269,8 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
     }
     r.add_value("requests", "1", static_cast<double>(w.requests.size()));
     add_ttft(r, "ttft_", ttft);
-    for (const auto& [turn, v] : per_turn) r.add_value(fmt::format("ttft_turn{}_mean_s", turn), "s", stats::summarize(v).mean);
+    for (const auto& [turn, v] : per_turn)
+      r.add_value(fmt::format("ttft_turn{}_mean_s", turn), "s", stats::summarize(v).mean);
     r.add_value("wall_s", "s", on ? w.wall_on_s : w.wall_off_s);
     if (on) {
       for (const auto& q : w.requests) {
@@ -254,7 +282,9 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
       r.add_value("tier_bytes_loaded", "B", static_cast<double>(w.bytes_loaded));
       r.add_value("tier_bytes_stored", "B", static_cast<double>(w.bytes_stored));
       r.add_value("tier_bandwidth_mean", "B/s",
-                  w.wall_on_s > 0 ? static_cast<double>(w.bytes_loaded + w.bytes_stored) / w.wall_on_s : 0.0);
+                  w.wall_on_s > 0
+                      ? static_cast<double>(w.bytes_loaded + w.bytes_stored) / w.wall_on_s
+                      : 0.0);
       r.add_value("l1_evictions", "1", static_cast<double>(w.l1_evictions));
       r.add_value("speedup_wall", "1", w.wall_on_s > 0 ? w.wall_off_s / w.wall_on_s : 0.0);
       const double on_mean = stats::summarize(ttft).mean;
@@ -269,9 +299,9 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
         double el = 0, ml = 0, es = 0, ms = 0;
         for (std::size_t i = 0; i < measured.size(); ++i) {
           const auto& q = w.requests[i];
-          const double store_model = timing->store_bw > 0
-                                         ? static_cast<double>(q.stored_tokens * kvbpt) / timing->store_bw
-                                         : 0.0;
+          const double store_model =
+              timing->store_bw > 0 ? static_cast<double>(q.stored_tokens * kvbpt) / timing->store_bw
+                                   : 0.0;
           exec_load.values.push_back(measured[i].load_s);
           model_load.values.push_back(q.load_s);
           exec_store.values.push_back(measured[i].store_s);
@@ -285,8 +315,10 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
         r.add_value("model_load_s_total", "s", ml);
         r.add_value("exec_store_s_total", "s", es);
         r.add_value("model_store_s_total", "s", ms);
-        r.add_value("exec_load_bandwidth", "B/s", el > 0 ? static_cast<double>(w.bytes_loaded) / el : std::optional<double>());
-        r.add_value("exec_store_bandwidth", "B/s", es > 0 ? static_cast<double>(w.bytes_stored) / es : std::optional<double>());
+        r.add_value("exec_load_bandwidth", "B/s",
+                    el > 0 ? static_cast<double>(w.bytes_loaded) / el : std::optional<double>());
+        r.add_value("exec_store_bandwidth", "B/s",
+                    es > 0 ? static_cast<double>(w.bytes_stored) / es : std::optional<double>());
         r.samples.push_back(exec_load);
         r.samples.push_back(model_load);
         r.samples.push_back(exec_store);
@@ -308,39 +340,67 @@ probe_spec replay_probe() {
       "KV-cache replay: predicted TTFT and wall time with the KV L1 on a tier, offload OFF vs ON",
       [](CLI::App& cmd) -> runner {
         auto o = std::make_shared<replay_options>();
-        cmd.add_option("--trace", o->trace, "Mooncake JSONL trace to replay (trace mode)")->type_name("FILE");
-        cmd.add_option("--workload", o->workload, "Synthetic workload (workload mode): agentic")->type_name("NAME");
-        cmd.add_option("--block-tokens", o->block_tokens, "Tokens per hash id of the trace")->capture_default_str();
-        cmd.add_option("--kv-bytes-per-token", o->kv_bytes_per_token, "KV bytes per token (overrides --model)");
-        cmd.add_option("--model", o->model, "Model preset: qwen3-30b-a3b, llama-3.1-8b, llama-3.1-70b, qwen2.5-7b");
-        cmd.add_option("--l1-capacity", o->l1_capacity, "L1 capacity per replica: a size or 'unlimited'")->capture_default_str();
+        cmd.add_option("--trace", o->trace, "Mooncake JSONL trace to replay (trace mode)")
+            ->type_name("FILE");
+        cmd.add_option("--workload", o->workload, "Synthetic workload (workload mode): agentic")
+            ->type_name("NAME");
+        cmd.add_option("--block-tokens", o->block_tokens, "Tokens per hash id of the trace")
+            ->capture_default_str();
+        cmd.add_option("--kv-bytes-per-token", o->kv_bytes_per_token,
+                       "KV bytes per token (overrides --model)");
+        cmd.add_option("--model", o->model,
+                       "Model preset: qwen3-30b-a3b, llama-3.1-8b, llama-3.1-70b, qwen2.5-7b");
+        cmd.add_option("--l1-capacity", o->l1_capacity,
+                       "L1 capacity per replica: a size or 'unlimited'")
+            ->capture_default_str();
         cmd.add_option("--contexts", o->contexts, "Workload: long contexts")->capture_default_str();
         cmd.add_option("--turns", o->turns, "Workload: turns per context")->capture_default_str();
-        cmd.add_option("--context-tokens", o->context_tokens, "Workload: tokens of each context")->capture_default_str();
-        cmd.add_option("--turn-tokens", o->turn_tokens, "Workload: tokens each turn appends")->capture_default_str();
-        cmd.add_option("--output-tokens", o->output_tokens, "Workload: output tokens per request")->capture_default_str();
-        cmd.add_option("--order", o->order, "Workload: round-robin or sequential")->capture_default_str();
-        cmd.add_option("--inflight", o->inflight, "Workload: requests in flight per replica")->capture_default_str();
-        cmd.add_option("--replicas", o->replicas, "Workload: GPUs (replicas) sharing one tier")->capture_default_str();
-        cmd.add_option("--gpu-kv-capacity", o->gpu_kv_capacity, "GPU prefix cache size (16-token blocks)")->capture_default_str();
-        cmd.add_option("--chunk-tokens", o->chunk_tokens, "LMCache chunk (tokens)")->capture_default_str();
-        cmd.add_option("--prefill-time", o->prefill_time, "Measured TTFT at a prompt length: TIME@TOKENS, e.g. 40s@174000");
+        cmd.add_option("--context-tokens", o->context_tokens, "Workload: tokens of each context")
+            ->capture_default_str();
+        cmd.add_option("--turn-tokens", o->turn_tokens, "Workload: tokens each turn appends")
+            ->capture_default_str();
+        cmd.add_option("--output-tokens", o->output_tokens, "Workload: output tokens per request")
+            ->capture_default_str();
+        cmd.add_option("--order", o->order, "Workload: round-robin or sequential")
+            ->capture_default_str();
+        cmd.add_option("--inflight", o->inflight, "Workload: requests in flight per replica")
+            ->capture_default_str();
+        cmd.add_option("--replicas", o->replicas, "Workload: GPUs (replicas) sharing one tier")
+            ->capture_default_str();
+        cmd.add_option("--gpu-kv-capacity", o->gpu_kv_capacity,
+                       "GPU prefix cache size (16-token blocks)")
+            ->capture_default_str();
+        cmd.add_option("--chunk-tokens", o->chunk_tokens, "LMCache chunk (tokens)")
+            ->capture_default_str();
+        cmd.add_option("--prefill-time", o->prefill_time,
+                       "Measured TTFT at a prompt length: TIME@TOKENS, e.g. 40s@174000");
         cmd.add_option("--decode-time", o->decode_time, "Decode time per request, e.g. 2s");
-        cmd.add_option("--decode-token-time", o->decode_token_time, "Decode time per output token, e.g. 20ms");
+        cmd.add_option("--decode-token-time", o->decode_token_time,
+                       "Decode time per output token, e.g. 20ms");
         cmd.add_option("--load-bw", o->load_bw, "Tier -> GPU bandwidth, e.g. 20GiB/s");
         cmd.add_option("--store-bw", o->store_bw, "GPU -> tier bandwidth");
-        cmd.add_option("--tier-bw", o->tier_bw, "Bandwidth of the tier shared by replicas and in-flight loads");
-        cmd.add_option("--chunk-overhead", o->chunk_overhead, "Fixed cost per loaded chunk, e.g. 50us")->capture_default_str();
-        cmd.add_option("--store-overlap", o->store_overlap, "Fraction of the store time hidden under prefill (0..1)")
+        cmd.add_option("--tier-bw", o->tier_bw,
+                       "Bandwidth of the tier shared by replicas and in-flight loads");
+        cmd.add_option("--chunk-overhead", o->chunk_overhead,
+                       "Fixed cost per loaded chunk, e.g. 50us")
             ->capture_default_str();
-        cmd.add_option("--from-results", o->from_results, "Take load/store bandwidth from a dma result file")->type_name("FILE");
-        cmd.add_option("--tier", o->tier, "Tier of --from-results, and the L1 tier of --exec")->capture_default_str();
-        cmd.add_option("--gpu", o->gpu, "GPU of --from-results (CUDA index or bus id) and of --exec (index)")
+        cmd.add_option("--store-overlap", o->store_overlap,
+                       "Fraction of the store time hidden under prefill (0..1)")
             ->capture_default_str();
-        cmd.add_flag("--exec", o->exec,
-                     "Workload mode: perform every load and store for real between an L1 on --tier and a "
-                     "paged KV pool on --gpu; prefill and decode stay modelled");
-        cmd.add_flag("--allow-write", o->allow_write, "Permit --exec to write into a DAX device or an existing file");
+        cmd.add_option("--from-results", o->from_results,
+                       "Take load/store bandwidth from a dma result file")
+            ->type_name("FILE");
+        cmd.add_option("--tier", o->tier, "Tier of --from-results, and the L1 tier of --exec")
+            ->capture_default_str();
+        cmd.add_option("--gpu", o->gpu,
+                       "GPU of --from-results (CUDA index or bus id) and of --exec (index)")
+            ->capture_default_str();
+        cmd.add_flag(
+            "--exec", o->exec,
+            "Workload mode: perform every load and store for real between an L1 on --tier and a "
+            "paged KV pool on --gpu; prefill and decode stay modelled");
+        cmd.add_flag("--allow-write", o->allow_write,
+                     "Permit --exec to write into a DAX device or an existing file");
         cmd.add_flag("--force", o->force, "Use a tier another process maps");
         return [o](run_context& ctx) { return run_replay(ctx, *o); };
       },

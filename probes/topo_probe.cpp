@@ -29,9 +29,9 @@ std::vector<result> run_topo(run_context& ctx) {
     pr.message = p.binding.empty() ? "no link speed known on this path" : "binding: " + p.binding;
     pr.add_value("path_raw_ceiling", "B/s",
                  p.min_raw_bps > 0 ? std::optional<double>(p.min_raw_bps) : std::nullopt);
-    pr.add_value("path_effective_ceiling", "B/s",
-                 p.min_effective_bps > 0 ? std::optional<double>(p.min_effective_bps)
-                                         : std::nullopt);
+    pr.add_value(
+        "path_effective_ceiling", "B/s",
+        p.min_effective_bps > 0 ? std::optional<double>(p.min_effective_bps) : std::nullopt);
     out.push_back(std::move(pr));
   }
   return out;

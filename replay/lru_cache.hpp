@@ -11,7 +11,8 @@ namespace cxlprobe::replay {
 
 class lru_cache {
  public:
-  explicit lru_cache(std::optional<std::uint64_t> capacity_blocks = std::nullopt) : capacity_(capacity_blocks) {}
+  explicit lru_cache(std::optional<std::uint64_t> capacity_blocks = std::nullopt)
+      : capacity_(capacity_blocks) {}
 
   bool contains(std::uint64_t key) const { return index_.count(key) != 0; }
   // Marks `key` most recently used, inserting it when absent. Returns true when it was inserted

@@ -32,7 +32,8 @@ const model_geometry& find_model(std::string_view name) {
     if (m.name == name) return m;
     names += (names.empty() ? "" : ", ") + m.name;
   }
-  throw usage_error(fmt::format("--model: unknown model '{}'; presets: {} (or give --kv-bytes-per-token)", name, names));
+  throw usage_error(fmt::format(
+      "--model: unknown model '{}'; presets: {} (or give --kv-bytes-per-token)", name, names));
 }
 
 }  // namespace cxlprobe::replay

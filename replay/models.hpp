@@ -14,8 +14,8 @@ struct model_geometry {
   int q_heads = 0;
   int kv_heads = 0;
   int head_dim = 0;
-  int dtype_bytes = 2;          // bf16
-  double active_params = 0;     // parameters used per token (MoE: active experts only)
+  int dtype_bytes = 2;       // bf16
+  double active_params = 0;  // parameters used per token (MoE: active experts only)
 
   // K and V of every layer: 2 x layers x kv_heads x head_dim x dtype bytes.
   std::uint64_t kv_bytes_per_token() const;

@@ -12,7 +12,9 @@ trace_outcome replay_trace(std::vector<trace_request> requests, const trace_conf
   if (c.block_tokens == 0) throw usage_error("--block-tokens must be at least 1");
   if (c.kv_bytes_per_token == 0) throw usage_error("KV bytes per token must be at least 1");
   std::stable_sort(requests.begin(), requests.end(),
-                   [](const trace_request& x, const trace_request& y) { return x.timestamp_ms < y.timestamp_ms; });
+                   [](const trace_request& x, const trace_request& y) {
+                     return x.timestamp_ms < y.timestamp_ms;
+                   });
   const std::uint64_t block_bytes = c.block_tokens * c.kv_bytes_per_token;
   trace_outcome out;
   std::optional<std::uint64_t> capacity;
@@ -24,7 +26,8 @@ trace_outcome replay_trace(std::vector<trace_request> requests, const trace_conf
   out.per_request.reserve(requests.size());
   for (const auto& r : requests) {
     std::uint64_t hit_blocks = 0;
-    while (hit_blocks < r.hash_ids.size() && l1.contains(r.hash_ids[hit_blocks])) ++hit_blocks;
+    while (hit_blocks < r.hash_ids.size() && l1.contains(r.hash_ids[hit_blocks]))
+      ++hit_blocks;
     trace_request_outcome o;
     o.input_tokens = r.input_length;
     o.output_tokens = r.output_length;
@@ -32,7 +35,8 @@ trace_outcome replay_trace(std::vector<trace_request> requests, const trace_conf
     for (std::size_t i = 0; i < r.hash_ids.size(); ++i) {
       if (l1.touch(r.hash_ids[i])) {
         const std::uint64_t first = i * c.block_tokens;
-        o.stored_tokens += first >= r.input_length ? 0 : std::min(c.block_tokens, r.input_length - first);
+        o.stored_tokens +=
+            first >= r.input_length ? 0 : std::min(c.block_tokens, r.input_length - first);
       }
     }
     ++out.requests;
@@ -50,7 +54,9 @@ namespace {
 
 // Block keys of one context: the context id in the high bits, the block index below, so that
 // prompts of one conversation share their prefix blocks.
-std::uint64_t key(std::uint64_t context, std::uint64_t index) { return (context << 32) | index; }
+std::uint64_t key(std::uint64_t context, std::uint64_t index) {
+  return (context << 32) | index;
+}
 
 struct replica_state {
   lru_cache gpu;
@@ -62,18 +68,23 @@ struct replica_state {
 };
 
 // Longest prefix (in blocks of `block`) of a prompt of `tokens` present in `cache`.
-std::uint64_t prefix_blocks(const lru_cache& cache, std::uint64_t context, std::uint64_t full_blocks) {
+std::uint64_t prefix_blocks(const lru_cache& cache, std::uint64_t context,
+                            std::uint64_t full_blocks) {
   std::uint64_t n = 0;
-  while (n < full_blocks && cache.contains(key(context, n))) ++n;
+  while (n < full_blocks && cache.contains(key(context, n)))
+    ++n;
   return n;
 }
 
 }  // namespace
 
 workload_outcome replay_workload(const workload_config& c, const timing_model& t) {
-  if (c.contexts == 0 || c.turns == 0) throw usage_error("--contexts and --turns must be at least 1");
-  if (c.replicas == 0 || c.inflight == 0) throw usage_error("--replicas and --inflight must be at least 1");
-  if (c.chunk_tokens == 0 || c.gpu_block_tokens == 0) throw usage_error("--chunk-tokens must be at least 1");
+  if (c.contexts == 0 || c.turns == 0)
+    throw usage_error("--contexts and --turns must be at least 1");
+  if (c.replicas == 0 || c.inflight == 0)
+    throw usage_error("--replicas and --inflight must be at least 1");
+  if (c.chunk_tokens == 0 || c.gpu_block_tokens == 0)
+    throw usage_error("--chunk-tokens must be at least 1");
   if (c.kv_bytes_per_token == 0) throw usage_error("KV bytes per token must be at least 1");
   workload_outcome out;
   const std::uint64_t gpu_block_bytes = c.gpu_block_tokens * c.kv_bytes_per_token;
@@ -83,22 +94,26 @@ workload_outcome replay_workload(const workload_config& c, const timing_model& t
     const std::uint64_t gpu_blocks = c.gpu_kv_capacity_bytes / gpu_block_bytes;
     std::optional<std::uint64_t> l1_chunks;
     if (c.l1_capacity_bytes) l1_chunks = *c.l1_capacity_bytes / chunk_bytes;
-    replicas.push_back({lru_cache(gpu_blocks), lru_cache(gpu_blocks), lru_cache(l1_chunks), 0, 0, 0});
+    replicas.push_back(
+        {lru_cache(gpu_blocks), lru_cache(gpu_blocks), lru_cache(l1_chunks), 0, 0, 0});
   }
   // Loads of every replica and in-flight request share the tier.
   timing_model tm = t;
   const double sharers = static_cast<double>(c.replicas * c.inflight);
-  if (c.tier_bw > 0) tm.load_bw = tm.load_bw > 0 ? std::min(tm.load_bw, c.tier_bw / sharers) : c.tier_bw / sharers;
+  if (c.tier_bw > 0)
+    tm.load_bw = tm.load_bw > 0 ? std::min(tm.load_bw, c.tier_bw / sharers) : c.tier_bw / sharers;
   if (c.tier_bw > 0 && tm.store_bw > 0) tm.store_bw = std::min(tm.store_bw, c.tier_bw / sharers);
   out.load_bw_used = tm.load_bw;
 
   std::vector<std::pair<std::uint64_t, std::uint64_t>> order;  // (context, turn index)
   if (c.sequential) {
     for (std::uint64_t ctx = 0; ctx < c.contexts; ++ctx)
-      for (std::uint64_t turn = 0; turn < c.turns; ++turn) order.emplace_back(ctx, turn);
+      for (std::uint64_t turn = 0; turn < c.turns; ++turn)
+        order.emplace_back(ctx, turn);
   } else {
     for (std::uint64_t turn = 0; turn < c.turns; ++turn)
-      for (std::uint64_t ctx = 0; ctx < c.contexts; ++ctx) order.emplace_back(ctx, turn);
+      for (std::uint64_t ctx = 0; ctx < c.contexts; ++ctx)
+        order.emplace_back(ctx, turn);
   }
   for (const auto& [ctx, turn] : order) {
     workload_request q;
@@ -117,14 +132,18 @@ workload_outcome replay_workload(const workload_config& c, const timing_model& t
     q.gpu_hit_tokens = prefix_blocks(rep.gpu, ctx, gpu_full) * c.gpu_block_tokens;
     const std::uint64_t l1_prefix = prefix_blocks(rep.l1, ctx, chunk_full) * c.chunk_tokens;
     q.loaded_tokens = l1_prefix > q.gpu_hit_tokens ? l1_prefix - q.gpu_hit_tokens : 0;
-    q.loaded_chunks = l1_prefix > q.gpu_hit_tokens ? l1_prefix / c.chunk_tokens - q.gpu_hit_tokens / c.chunk_tokens : 0;
+    q.loaded_chunks = l1_prefix > q.gpu_hit_tokens
+                          ? l1_prefix / c.chunk_tokens - q.gpu_hit_tokens / c.chunk_tokens
+                          : 0;
     const std::uint64_t cached = std::max(q.gpu_hit_tokens, l1_prefix);
     q.prefill_tokens = L - cached;
     for (std::uint64_t i = 0; i < chunk_full; ++i) {
       if (rep.l1.touch(key(ctx, i))) q.stored_tokens += c.chunk_tokens;
     }
-    for (std::uint64_t i = 0; i < (L + c.gpu_block_tokens - 1) / c.gpu_block_tokens; ++i) rep.gpu.touch(key(ctx, i));
-    q.load_s = tm.load(static_cast<double>(q.loaded_tokens * c.kv_bytes_per_token), static_cast<double>(q.loaded_chunks));
+    for (std::uint64_t i = 0; i < (L + c.gpu_block_tokens - 1) / c.gpu_block_tokens; ++i)
+      rep.gpu.touch(key(ctx, i));
+    q.load_s = tm.load(static_cast<double>(q.loaded_tokens * c.kv_bytes_per_token),
+                       static_cast<double>(q.loaded_chunks));
     q.prefill_s = tm.prefill(static_cast<double>(cached), static_cast<double>(q.prefill_tokens));
     q.store_s = tm.exposed_store(static_cast<double>(q.stored_tokens * c.kv_bytes_per_token));
     q.decode_s = tm.decode(static_cast<double>(q.output_tokens));
@@ -136,8 +155,10 @@ workload_outcome replay_workload(const workload_config& c, const timing_model& t
 
     // OFF: the same GPU prefix cache, no tier.
     q.off_gpu_hit_tokens = prefix_blocks(rep.gpu_off, ctx, gpu_full) * c.gpu_block_tokens;
-    for (std::uint64_t i = 0; i < (L + c.gpu_block_tokens - 1) / c.gpu_block_tokens; ++i) rep.gpu_off.touch(key(ctx, i));
-    q.off_prefill_s = tm.prefill(static_cast<double>(q.off_gpu_hit_tokens), static_cast<double>(L - q.off_gpu_hit_tokens));
+    for (std::uint64_t i = 0; i < (L + c.gpu_block_tokens - 1) / c.gpu_block_tokens; ++i)
+      rep.gpu_off.touch(key(ctx, i));
+    q.off_prefill_s = tm.prefill(static_cast<double>(q.off_gpu_hit_tokens),
+                                 static_cast<double>(L - q.off_gpu_hit_tokens));
     q.off_ttft_s = q.off_prefill_s;
     rep.compute_off += q.off_prefill_s + q.decode_s;
     out.requests.push_back(q);
@@ -145,7 +166,8 @@ workload_outcome replay_workload(const workload_config& c, const timing_model& t
   for (const auto& rep : replicas) {
     // GPU work of one replica is serial; with K requests in flight their tier transfers overlap
     // one another (an approximation, docs/replay.md).
-    out.wall_on_s = std::max(out.wall_on_s, rep.compute_on + rep.transfer_on / static_cast<double>(c.inflight));
+    out.wall_on_s =
+        std::max(out.wall_on_s, rep.compute_on + rep.transfer_on / static_cast<double>(c.inflight));
     out.wall_off_s = std::max(out.wall_off_s, rep.compute_off);
     out.l1_evictions += rep.l1.evictions();
   }

@@ -34,7 +34,7 @@ struct trace_outcome {
   std::uint64_t l1_evictions = 0;
   std::uint64_t bytes_loaded = 0;
   std::uint64_t bytes_stored = 0;
-  std::uint64_t capacity_blocks = 0;  // 0 with unlimited
+  std::uint64_t capacity_blocks = 0;               // 0 with unlimited
   std::vector<trace_request_outcome> per_request;  // in replay (timestamp) order
 };
 
@@ -56,8 +56,8 @@ struct workload_config {
   std::uint64_t inflight = 1;
   std::uint64_t replicas = 1;
   std::uint64_t kv_bytes_per_token = 0;
-  std::uint64_t chunk_tokens = 256;  // LMCache chunk
-  std::uint64_t gpu_block_tokens = 16;  // vLLM block
+  std::uint64_t chunk_tokens = 256;         // LMCache chunk
+  std::uint64_t gpu_block_tokens = 16;      // vLLM block
   std::uint64_t gpu_kv_capacity_bytes = 0;  // GPU prefix cache; 0 = none kept between requests
   std::optional<std::uint64_t> l1_capacity_bytes;  // per replica; nullopt = unlimited
   double tier_bw = 0;  // B/s shared by every replica and in-flight request (0: not shared)

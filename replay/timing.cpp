@@ -2,7 +2,9 @@
 
 namespace cxlprobe::replay {
 
-double timing_model::prefill(double p, double k) const { return a * k + b * ((p + k) * (p + k) - p * p); }
+double timing_model::prefill(double p, double k) const {
+  return a * k + b * ((p + k) * (p + k) - p * p);
+}
 
 double timing_model::load(double bytes, double chunks) const {
   if (bytes <= 0) return 0;

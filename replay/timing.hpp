@@ -10,11 +10,11 @@ struct timing_model {
   // Prefill of k new tokens after p cached ones: a*k + b*((p+k)^2 - p^2) seconds.
   double a = 0;
   double b = 0;
-  double load_bw = 0;         // B/s from the tier to the GPU (0: loads not modelled)
-  double store_bw = 0;        // B/s from the GPU to the tier
-  double chunk_overhead = 0;  // seconds per loaded chunk
-  double store_overlap = 0;   // fraction of the store time hidden under prefill, 0..1
-  double decode_time = 0;     // seconds per request, or:
+  double load_bw = 0;            // B/s from the tier to the GPU (0: loads not modelled)
+  double store_bw = 0;           // B/s from the GPU to the tier
+  double chunk_overhead = 0;     // seconds per loaded chunk
+  double store_overlap = 0;      // fraction of the store time hidden under prefill, 0..1
+  double decode_time = 0;        // seconds per request, or:
   double decode_token_time = 0;  // seconds per output token
 
   double prefill(double cached_tokens, double new_tokens) const;

@@ -18,10 +18,12 @@ namespace {
   throw usage_error(fmt::format("{}:{}: {}", source, line, why));
 }
 
-std::uint64_t length_field(const nlohmann::json& j, const char* key, std::string_view source, std::size_t line) {
+std::uint64_t length_field(const nlohmann::json& j, const char* key, std::string_view source,
+                           std::size_t line) {
   auto it = j.find(key);
   if (it == j.end()) bad_line(source, line, fmt::format("missing field '{}'", key));
-  if (!it->is_number_integer()) bad_line(source, line, fmt::format("field '{}' must be a whole number", key));
+  if (!it->is_number_integer())
+    bad_line(source, line, fmt::format("field '{}' must be a whole number", key));
   const auto v = it->get<long long>();
   if (v < 0) bad_line(source, line, fmt::format("field '{}' is negative ({})", key, v));
   return static_cast<std::uint64_t>(v);
@@ -40,14 +42,16 @@ std::vector<trace_request> parse_trace(std::string_view text, std::string_view s
     pos = end + 1;
     ++line;
     if (raw.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    nlohmann::json j = nlohmann::json::parse(raw.begin(), raw.end(), nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j =
+        nlohmann::json::parse(raw.begin(), raw.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) bad_line(source, line, "not valid JSON");
     if (!j.is_object()) bad_line(source, line, "a request must be a JSON object");
     trace_request r;
     r.line = line;
     auto ts = j.find("timestamp");
     if (ts == j.end()) bad_line(source, line, "missing field 'timestamp'");
-    if (!ts->is_number()) bad_line(source, line, "field 'timestamp' must be a number (milliseconds)");
+    if (!ts->is_number())
+      bad_line(source, line, "field 'timestamp' must be a number (milliseconds)");
     r.timestamp_ms = ts->get<double>();
     r.input_length = length_field(j, "input_length", source, line);
     r.output_length = length_field(j, "output_length", source, line);

@@ -17,9 +17,8 @@ std::string csv_field(const std::string& text) {
 std::string render_csv(const std::vector<result>& results) {
   std::string out = "probe,status,message,params,metric,unit,stat,value\n";
   for (const auto& r : results) {
-    const std::string prefix =
-        fmt::format("{},{},{},{}", csv_field(r.probe), to_string(r.state), csv_field(r.message),
-                    csv_field(r.params.dump()));
+    const std::string prefix = fmt::format("{},{},{},{}", csv_field(r.probe), to_string(r.state),
+                                           csv_field(r.message), csv_field(r.params.dump()));
     if (r.metrics.empty()) {
       out += prefix + ",,,,\n";
       continue;

@@ -119,23 +119,29 @@ std::string render_table(const std::vector<result>& results) {
       }
     }
     std::vector<column> cols;
-    for (const auto& [name, unit] : metric_names) cols.push_back(make_column(name, unit, rows));
+    for (const auto& [name, unit] : metric_names)
+      cols.push_back(make_column(name, unit, rows));
 
     std::vector<std::string> header{"status"};
-    for (const auto& k : keys) header.push_back(k);
-    for (const auto& c : cols) header.push_back(c.label.empty() ? c.name : c.name + " [" + c.label + "]");
+    for (const auto& k : keys)
+      header.push_back(k);
+    for (const auto& c : cols)
+      header.push_back(c.label.empty() ? c.name : c.name + " [" + c.label + "]");
     header.push_back("message");
     std::vector<std::vector<std::string>> table{header};
     for (const auto* r : rows) {
       std::vector<std::string> row{std::string(to_string(r->state))};
-      for (const auto& k : keys) row.push_back(r->params.contains(k) ? param_text(k, r->params[k]) : "");
-      for (const auto& c : cols) row.push_back(cell(c, *r));
+      for (const auto& k : keys)
+        row.push_back(r->params.contains(k) ? param_text(k, r->params[k]) : "");
+      for (const auto& c : cols)
+        row.push_back(cell(c, *r));
       row.push_back(r->message);
       table.push_back(std::move(row));
     }
     std::vector<std::size_t> width(header.size(), 0);
     for (const auto& row : table) {
-      for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+      for (std::size_t i = 0; i < row.size(); ++i)
+        width[i] = std::max(width[i], row[i].size());
     }
     out += fmt::format("== {} ==\n", probe);
     for (std::size_t r = 0; r < table.size(); ++r) {
@@ -144,12 +150,14 @@ std::string render_table(const std::vector<result>& results) {
         const bool last = i + 1 == table[r].size();
         line += last ? table[r][i] : fmt::format("{:<{}}  ", table[r][i], width[i]);
       }
-      while (!line.empty() && line.back() == ' ') line.pop_back();
+      while (!line.empty() && line.back() == ' ')
+        line.pop_back();
       out += line + "\n";
     }
     out += "\n";
   }
-  if (!out.empty()) out += "Units: GB/s = 1e9 B/s; GiB/s = 2^30 B/s; sizes in KiB/MiB/GiB are powers of 1024.\n";
+  if (!out.empty())
+    out += "Units: GB/s = 1e9 B/s; GiB/s = 2^30 B/s; sizes in KiB/MiB/GiB are powers of 1024.\n";
   return out;
 }
 

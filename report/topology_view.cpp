@@ -20,11 +20,12 @@ std::string link_text(const link_info& l) {
   std::string gw = l.gen && l.width ? fmt::format("Gen{} x{}", *l.gen, *l.width) : "Gen? x?";
   if (!l.candidates.empty()) {
     gw = "";
-    for (const auto& c : l.candidates) gw += (gw.empty() ? "" : "|") + c;
+    for (const auto& c : l.candidates)
+      gw += (gw.empty() ? "" : "|") + c;
   }
-  std::string text = fmt::format("{}  {:.2f} GB/s raw, {:.2f} GB/s eff ({} B payload{})", gw,
-                                 l.raw_bps / 1e9, l.effective_bps / 1e9, l.payload_bytes,
-                                 l.payload_known ? "" : ", assumed");
+  std::string text =
+      fmt::format("{}  {:.2f} GB/s raw, {:.2f} GB/s eff ({} B payload{})", gw, l.raw_bps / 1e9,
+                  l.effective_bps / 1e9, l.payload_bytes, l.payload_known ? "" : ", assumed");
   if (l.max_gen && l.max_width && l.gen && l.width &&
       (*l.max_gen != *l.gen || *l.max_width != *l.width)) {
     text += fmt::format("  [capable of Gen{} x{}: running below it]", *l.max_gen, *l.max_width);
@@ -34,13 +35,20 @@ std::string link_text(const link_info& l) {
 
 std::string class_name(std::uint16_t cls) {
   switch (cls >> 8) {
-    case 0x01: return "storage";
-    case 0x02: return "network";
-    case 0x03: return (cls & 0xff) == 0x02 ? "3D controller" : "display";
-    case 0x05: return (cls & 0xff) == 0x02 ? "CXL memory" : "memory";
-    case 0x06: return "bridge";
-    case 0x0c: return "serial bus";
-    default: return fmt::format("class {:04x}", cls);
+    case 0x01:
+      return "storage";
+    case 0x02:
+      return "network";
+    case 0x03:
+      return (cls & 0xff) == 0x02 ? "3D controller" : "display";
+    case 0x05:
+      return (cls & 0xff) == 0x02 ? "CXL memory" : "memory";
+    case 0x06:
+      return "bridge";
+    case 0x0c:
+      return "serial bus";
+    default:
+      return fmt::format("class {:04x}", cls);
   }
 }
 
@@ -48,28 +56,32 @@ std::string class_name(std::uint16_t cls) {
 
 std::string render_topology(const topology::topology& t) {
   std::string out;
-  out += fmt::format("Machine: {} package(s), {} cores, {} PUs{}  [source {}, hwloc {}]\n",
-                     t.packages, t.cores, t.pus,
-                     t.llc_bytes ? ", LLC " + units::format_bytes(*t.llc_bytes) : "", t.source,
-                     t.hwloc_version);
+  out +=
+      fmt::format("Machine: {} package(s), {} cores, {} PUs{}  [source {}, hwloc {}]\n", t.packages,
+                  t.cores, t.pus, t.llc_bytes ? ", LLC " + units::format_bytes(*t.llc_bytes) : "",
+                  t.source, t.hwloc_version);
   out += "\nMemory tiers\n";
   for (const auto& n : t.numa) {
-    std::string kind = n.cpu_less ? (*n.cpu_less ? "CPU-less" : "with CPUs " + n.cpus) : "CPUs unknown";
-    out += fmt::format("  node:{:<3} {:>11}  {}{}{}{}{}\n", n.os_index, units::format_bytes(n.bytes),
-                       kind, n.subtype.empty() ? "" : ", " + n.subtype,
-                       n.package ? fmt::format(", package {}", *n.package) : "",
-                       n.memory_tier ? fmt::format(", memory tier {}", *n.memory_tier) : "",
-                       n.cxl_devices.empty() ? "" : ", CXL " + fmt::format("{}", fmt::join(n.cxl_devices, "+")));
+    std::string kind =
+        n.cpu_less ? (*n.cpu_less ? "CPU-less" : "with CPUs " + n.cpus) : "CPUs unknown";
+    out += fmt::format(
+        "  node:{:<3} {:>11}  {}{}{}{}{}\n", n.os_index, units::format_bytes(n.bytes), kind,
+        n.subtype.empty() ? "" : ", " + n.subtype,
+        n.package ? fmt::format(", package {}", *n.package) : "",
+        n.memory_tier ? fmt::format(", memory tier {}", *n.memory_tier) : "",
+        n.cxl_devices.empty() ? "" : ", CXL " + fmt::format("{}", fmt::join(n.cxl_devices, "+")));
   }
   for (const auto& d : t.dax) {
-    out += fmt::format("  dax:/dev/{:<8} {:>11}  mode {}{}{}{}{}\n", d.name, units::format_bytes(d.size),
-                       d.mode, d.align ? ", align " + units::format_bytes(*d.align) : "",
-                       d.target_node ? fmt::format(", target node {}", *d.target_node) : "",
-                       d.dax_type.empty() ? "" : ", " + d.dax_type,
-                       d.cxl_devices.empty()
-                           ? ""
-                           : fmt::format(", CXL {}{}", fmt::join(d.cxl_devices, "+"),
-                                         d.interleave_ways ? fmt::format(" ({}-way interleave)", *d.interleave_ways) : ""));
+    out += fmt::format(
+        "  dax:/dev/{:<8} {:>11}  mode {}{}{}{}{}\n", d.name, units::format_bytes(d.size), d.mode,
+        d.align ? ", align " + units::format_bytes(*d.align) : "",
+        d.target_node ? fmt::format(", target node {}", *d.target_node) : "",
+        d.dax_type.empty() ? "" : ", " + d.dax_type,
+        d.cxl_devices.empty() ? ""
+                              : fmt::format(", CXL {}{}", fmt::join(d.cxl_devices, "+"),
+                                            d.interleave_ways ? fmt::format(" ({}-way interleave)",
+                                                                            *d.interleave_ways)
+                                                              : ""));
   }
   if (!t.cxl.empty()) {
     out += "\nCXL memory devices\n";
@@ -87,9 +99,11 @@ std::string render_topology(const topology::topology& t) {
   for (const auto& g : t.gpus) {
     const auto& d = t.pci[static_cast<std::size_t>(g.pci_index)];
     const std::string ids = fmt::format("[{:04x}:{:04x}]", g.vendor_id, g.device_id);
-    out += fmt::format("  {}  {}{}{}{}\n      link {}\n", g.busid, g.name == ids ? "" : g.name + " ", ids, g.cuda_index ? fmt::format(", CUDA device {}", *g.cuda_index) : "",
-                       d.package ? fmt::format(", package {}", *d.package) : "",
-                       d.link.known() ? link_text(d.link) : "unknown");
+    out +=
+        fmt::format("  {}  {}{}{}{}\n      link {}\n", g.busid, g.name == ids ? "" : g.name + " ",
+                    ids, g.cuda_index ? fmt::format(", CUDA device {}", *g.cuda_index) : "",
+                    d.package ? fmt::format(", package {}", *d.package) : "",
+                    d.link.known() ? link_text(d.link) : "unknown");
   }
   out += "\nPCI tree (devices with a known link, GPUs, CXL devices and their bridges)\n";
   // Print a device when it or something below it is worth showing.
@@ -99,17 +113,20 @@ std::string render_topology(const topology::topology& t) {
     const bool interesting = d.link.known() || (d.class_id >> 8) == 0x03 || d.class_id == 0x0502 ||
                              !d.os_devices.empty();
     if (!interesting || d.kind == pci_kind::host_bridge) continue;
-    for (int idx : t.chain_to_host(static_cast<int>(i))) show[static_cast<std::size_t>(idx)] = true;
+    for (int idx : t.chain_to_host(static_cast<int>(i)))
+      show[static_cast<std::size_t>(idx)] = true;
   }
   std::function<void(int, int)> print = [&](int index, int depth) {
     const auto& d = t.pci[static_cast<std::size_t>(index)];
     std::string indent(static_cast<std::size_t>(2 + 2 * depth), ' ');
     if (d.kind == pci_kind::host_bridge) {
-      out += fmt::format("{}{}{}\n", indent, d.name, d.package ? fmt::format(" (package {})", *d.package) : "");
+      out += fmt::format("{}{}{}\n", indent, d.name,
+                         d.package ? fmt::format(" (package {})", *d.package) : "");
     } else {
-      out += fmt::format("{}{} {} {}{}{}\n", indent, d.busid, class_name(d.class_id), d.name,
-                         d.os_devices.empty() ? "" : fmt::format(" ({})", fmt::join(d.os_devices, ", ")),
-                         d.link.known() ? "  " + link_text(d.link) : "");
+      out += fmt::format(
+          "{}{} {} {}{}{}\n", indent, d.busid, class_name(d.class_id), d.name,
+          d.os_devices.empty() ? "" : fmt::format(" ({})", fmt::join(d.os_devices, ", ")),
+          d.link.known() ? "  " + link_text(d.link) : "");
     }
     for (std::size_t c = 0; c < t.pci.size(); ++c) {
       if (t.pci[c].parent == index && show[c]) print(static_cast<int>(c), depth + 1);
@@ -120,12 +137,14 @@ std::string render_topology(const topology::topology& t) {
   }
   const auto paths = all_paths(t);
   if (!paths.empty()) {
-    out += "\nPaths: memory tier -> GPU (links a DMA crosses; the narrowest effective ceiling binds)\n";
+    out +=
+        "\nPaths: memory tier -> GPU (links a DMA crosses; the narrowest effective ceiling "
+        "binds)\n";
     for (const auto& p : paths) {
       out += fmt::format("  {} -> {}: ", p.tier, p.gpu_busid);
       if (p.min_effective_bps > 0) {
-        out += fmt::format("floor {:.2f} GB/s effective ({:.2f} raw) at {}", p.min_effective_bps / 1e9,
-                           p.min_raw_bps / 1e9, p.binding);
+        out += fmt::format("floor {:.2f} GB/s effective ({:.2f} raw) at {}",
+                           p.min_effective_bps / 1e9, p.min_raw_bps / 1e9, p.binding);
       } else {
         out += "no link speed known";
       }
@@ -134,16 +153,19 @@ std::string render_topology(const topology::topology& t) {
       out += "\n";
       if (paths.size() > 8) continue;  // many GPUs: one line per path; the JSON has every hop
       for (const auto& l : p.legs) {
-        for (const auto& h : l.hops) out += fmt::format("      tier  {}  {}\n", h.label, link_text(h.link));
+        for (const auto& h : l.hops)
+          out += fmt::format("      tier  {}  {}\n", h.label, link_text(h.link));
       }
       for (const auto& h : p.hops) {
-        out += fmt::format("      {}  {}  {}\n", h.kind == "socket" ? "sock " : "gpu  ", h.label, link_text(h.link));
+        out += fmt::format("      {}  {}  {}\n", h.kind == "socket" ? "sock " : "gpu  ", h.label,
+                           link_text(h.link));
       }
     }
   }
   if (!t.notes.empty()) {
     out += "\nNotes\n";
-    for (const auto& n : t.notes) out += "  - " + n + "\n";
+    for (const auto& n : t.notes)
+      out += "  - " + n + "\n";
   }
   return out;
 }

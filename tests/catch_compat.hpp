@@ -15,4 +15,6 @@ using approx_type = Catch::Detail::Approx;
 #endif
 
 // Floating-point comparison that reads the same under both versions.
-inline cxlprobe_test::approx_type approx(double value) { return cxlprobe_test::approx_type(value); }
+inline cxlprobe_test::approx_type approx(double value) {
+  return cxlprobe_test::approx_type(value);
+}

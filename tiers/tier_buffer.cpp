@@ -28,7 +28,9 @@ namespace {
 
 constexpr std::uint64_t kPage = 4096;
 
-std::uint64_t round_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+std::uint64_t round_up(std::uint64_t v, std::uint64_t a) {
+  return (v + a - 1) / a * a;
+}
 
 std::string read_small(const std::string& path) {
   std::ifstream in(path);
@@ -39,7 +41,8 @@ std::string read_small(const std::string& path) {
 
 std::string pid_list(const std::vector<int>& pids) {
   std::string s;
-  for (std::size_t i = 0; i < pids.size() && i < 8; ++i) s += (i ? ", " : "") + std::to_string(pids[i]);
+  for (std::size_t i = 0; i < pids.size() && i < 8; ++i)
+    s += (i ? ", " : "") + std::to_string(pids[i]);
   if (pids.size() > 8) s += ", ...";
   return s;
 }
@@ -93,9 +96,10 @@ dax_geometry read_dax_geometry(const std::string& device, const std::string& sys
   const std::string size = read_small(dir + "size");
   const std::string align = read_small(dir + "align");
   if (size.empty()) {
-    throw usage_error(fmt::format("'{}' is not a DAX device (no {}size); list devices with "
-                                  "`daxctl list` or `cxlprobe topo`",
-                                  device, dir));
+    throw usage_error(
+        fmt::format("'{}' is not a DAX device (no {}size); list devices with "
+                    "`daxctl list` or `cxlprobe topo`",
+                    device, dir));
   }
   dax_geometry g;
   g.size = std::strtoull(size.c_str(), nullptr, 0);
@@ -109,19 +113,22 @@ void check_dax_range(const std::string& device, const dax_geometry& g, std::uint
                      std::uint64_t length) {
   const std::string a = units::format_bytes(g.align);
   if (offset % g.align != 0) {
-    throw usage_error(fmt::format("dax offset {} on '{}' is not a multiple of the device "
-                                  "alignment {}; round it to a multiple of {}",
-                                  offset, device, a, a));
+    throw usage_error(
+        fmt::format("dax offset {} on '{}' is not a multiple of the device "
+                    "alignment {}; round it to a multiple of {}",
+                    offset, device, a, a));
   }
   if (length == 0 || length % g.align != 0) {
-    throw usage_error(fmt::format("dax size {} on '{}' is not a (non-zero) multiple of the "
-                                  "device alignment {}",
-                                  length, device, a));
+    throw usage_error(
+        fmt::format("dax size {} on '{}' is not a (non-zero) multiple of the "
+                    "device alignment {}",
+                    length, device, a));
   }
   if (offset >= g.size || length > g.size - offset) {
-    throw usage_error(fmt::format("dax range offset {} + size {} runs past the end of '{}' ({} "
-                                  "bytes, {}); choose a smaller offset or size",
-                                  offset, length, device, g.size, units::format_bytes(g.size)));
+    throw usage_error(
+        fmt::format("dax range offset {} + size {} runs past the end of '{}' ({} "
+                    "bytes, {}); choose a smaller offset or size",
+                    offset, length, device, g.size, units::format_bytes(g.size)));
   }
 }
 
@@ -133,12 +140,14 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
     case tier_kind::dram:
     case tier_kind::node: {
       if (spec.kind == tier_kind::node) {
-        if (numa_available() < 0) throw usage_error("tier node:N needs NUMA support (libnuma reports none)");
+        if (numa_available() < 0)
+          throw usage_error("tier node:N needs NUMA support (libnuma reports none)");
         if (spec.node > numa_max_node() ||
             !std::filesystem::exists(fmt::format("/sys/devices/system/node/node{}", spec.node))) {
-          throw usage_error(fmt::format("NUMA node {} does not exist on this machine (nodes 0..{}); "
-                                        "see `cxlprobe topo`",
-                                        spec.node, numa_max_node()));
+          throw usage_error(
+              fmt::format("NUMA node {} does not exist on this machine (nodes 0..{}); "
+                          "see `cxlprobe topo`",
+                          spec.node, numa_max_node()));
         }
       }
       b.map_length_ = round_up(req.bytes, 2ULL << 20);
@@ -155,7 +164,8 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
         const unsigned long bits = sizeof(unsigned long) * 8;
         std::vector<unsigned long> mask(static_cast<std::size_t>(spec.node) / bits + 1, 0);
         mask[static_cast<std::size_t>(spec.node) / bits] |= 1UL << (spec.node % bits);
-        CXLP_CHECK_SYS(::mbind(p, b.map_length_, MPOL_BIND, mask.data(), mask.size() * bits + 1, 0));
+        CXLP_CHECK_SYS(
+            ::mbind(p, b.map_length_, MPOL_BIND, mask.data(), mask.size() * bits + 1, 0));
       }
       return b;
     }
@@ -177,23 +187,26 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
                                       units::format_bytes(req.bytes)));
       }
       if (req.writes && !req.allow_write) {
-        throw usage_error(fmt::format("this would write to DAX device '{}' and destroy what it "
-                                      "holds; pass --allow-write to permit it",
-                                      spec.path));
+        throw usage_error(
+            fmt::format("this would write to DAX device '{}' and destroy what it "
+                        "holds; pass --allow-write to permit it",
+                        spec.path));
       }
       refuse_if_in_use(spec.path, req.force);
       b.fd_ = ::open(spec.path.c_str(), (req.writes ? O_RDWR : O_RDONLY) | O_CLOEXEC);
       if (b.fd_ < 0) {
         throw usage_error(fmt::format("cannot open DAX device '{}': {}{}", spec.path,
-                                      std::strerror(errno), errno == EACCES ? " (run as root?)" : ""));
+                                      std::strerror(errno),
+                                      errno == EACCES ? " (run as root?)" : ""));
       }
       void* p = ::mmap(nullptr, length, req.writes ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
                        b.fd_, static_cast<off_t>(spec.offset));
       if (p == MAP_FAILED) {
         const int err = errno;
         b.release();
-        throw system_error(fmt::format("mmap(\"{}\", MAP_SHARED, offset {})", spec.path, spec.offset),
-                           __FILE__, __LINE__, err);
+        throw system_error(
+            fmt::format("mmap(\"{}\", MAP_SHARED, offset {})", spec.path, spec.offset), __FILE__,
+            __LINE__, err);
       }
       b.data_ = static_cast<std::byte*>(p);
       b.map_length_ = length;
@@ -210,17 +223,19 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
   struct stat st {};
   const bool exists = ::stat(spec.path.c_str(), &st) == 0;
   if (exists && S_ISDIR(st.st_mode)) {
-    throw usage_error(fmt::format("file tier '{}' is a directory; name a file inside it, e.g. "
-                                  "file:{}/cxlprobe.bin",
-                                  spec.path, spec.path));
+    throw usage_error(
+        fmt::format("file tier '{}' is a directory; name a file inside it, e.g. "
+                    "file:{}/cxlprobe.bin",
+                    spec.path, spec.path));
   }
   if (exists && !S_ISREG(st.st_mode)) {
     throw usage_error(fmt::format("file tier '{}' is not a regular file", spec.path));
   }
   if (exists && req.writes && !req.allow_write) {
-    throw usage_error(fmt::format("file tier '{}' exists; writing would overwrite its content. "
-                                  "Pass --allow-write, or name a file that does not exist yet",
-                                  spec.path));
+    throw usage_error(
+        fmt::format("file tier '{}' exists; writing would overwrite its content. "
+                    "Pass --allow-write, or name a file that does not exist yet",
+                    spec.path));
   }
   if (exists) {
     refuse_if_in_use(spec.path, req.force);
@@ -231,10 +246,11 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
     }
   }
   const bool writes = req.writes || !exists;
-  b.fd_ = ::open(spec.path.c_str(), (writes ? O_RDWR : O_RDONLY) | O_CLOEXEC | (exists ? 0 : O_CREAT | O_EXCL),
-                 0600);
+  b.fd_ = ::open(spec.path.c_str(),
+                 (writes ? O_RDWR : O_RDONLY) | O_CLOEXEC | (exists ? 0 : O_CREAT | O_EXCL), 0600);
   if (b.fd_ < 0) {
-    throw usage_error(fmt::format("cannot open file tier '{}': {}", spec.path, std::strerror(errno)));
+    throw usage_error(
+        fmt::format("cannot open file tier '{}': {}", spec.path, std::strerror(errno)));
   }
   if (!exists) {
     b.created_path_ = spec.path;
@@ -242,10 +258,12 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
     if (::ftruncate(b.fd_, static_cast<off_t>(req.bytes)) != 0) {
       const int err = errno;
       b.release();
-      throw system_error(fmt::format("ftruncate(\"{}\", {})", spec.path, req.bytes), __FILE__, __LINE__, err);
+      throw system_error(fmt::format("ftruncate(\"{}\", {})", spec.path, req.bytes), __FILE__,
+                         __LINE__, err);
     }
   }
-  void* p = ::mmap(nullptr, req.bytes, writes ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, b.fd_, 0);
+  void* p =
+      ::mmap(nullptr, req.bytes, writes ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, b.fd_, 0);
   if (p == MAP_FAILED) {
     const int err = errno;
     b.release();
@@ -258,7 +276,9 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
   return b;
 }
 
-tier_buffer::tier_buffer(tier_buffer&& o) noexcept { *this = std::move(o); }
+tier_buffer::tier_buffer(tier_buffer&& o) noexcept {
+  *this = std::move(o);
+}
 
 tier_buffer& tier_buffer::operator=(tier_buffer&& o) noexcept {
   if (this != &o) {
@@ -276,7 +296,9 @@ tier_buffer& tier_buffer::operator=(tier_buffer&& o) noexcept {
   return *this;
 }
 
-tier_buffer::~tier_buffer() { release(); }
+tier_buffer::~tier_buffer() {
+  release();
+}
 
 void tier_buffer::release() noexcept {
   if (data_) ::munmap(data_, map_length_);
@@ -296,10 +318,11 @@ std::uint64_t tier_buffer::page_size() const {
   const auto start = reinterpret_cast<std::uintptr_t>(data_);
   bool in_range = false;
   while (std::getline(smaps, line)) {
-    if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && line.find('-') != std::string::npos &&
-        line.find(':') > line.find('-')) {
+    if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) &&
+        line.find('-') != std::string::npos && line.find(':') > line.find('-')) {
       const std::uintptr_t lo = std::strtoull(line.c_str(), nullptr, 16);
-      in_range = lo <= start && start < std::strtoull(line.c_str() + line.find('-') + 1, nullptr, 16);
+      in_range =
+          lo <= start && start < std::strtoull(line.c_str() + line.find('-') + 1, nullptr, 16);
       continue;
     }
     if (in_range && line.rfind("AnonHugePages:", 0) == 0) {
@@ -320,7 +343,8 @@ double tier_buffer::placement_on_node(int node) const {
   const std::size_t pages = static_cast<std::size_t>(size_ / kPage);
   const std::size_t step = std::max<std::size_t>(1, pages / 256);
   std::vector<void*> addrs;
-  for (std::size_t i = 0; i < pages; i += step) addrs.push_back(data_ + i * kPage);
+  for (std::size_t i = 0; i < pages; i += step)
+    addrs.push_back(data_ + i * kPage);
   std::vector<int> status(addrs.size(), -1);
   if (numa_move_pages(0, addrs.size(), addrs.data(), nullptr, status.data(), 0) != 0) {
     throw system_error("numa_move_pages(query)", __FILE__, __LINE__, errno);

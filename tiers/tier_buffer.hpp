@@ -15,10 +15,10 @@
 namespace cxlprobe::tiers {
 
 struct map_request {
-  std::uint64_t bytes = 0;   // how much the probe needs
-  bool writes = false;       // the probe stores into this tier
-  bool allow_write = false;  // --allow-write
-  bool force = false;        // --force
+  std::uint64_t bytes = 0;       // how much the probe needs
+  bool writes = false;           // the probe stores into this tier
+  bool allow_write = false;      // --allow-write
+  bool force = false;            // --force
   std::string sysfs_root = "/";  // where DAX size/alignment are read (tests use a fixture)
 };
 

@@ -11,8 +11,7 @@ namespace cxlprobe::tiers {
 
 namespace {
 
-constexpr const char* kForms =
-    "use dram, node:N, dax:/dev/daxX.Y[@OFFSET[+SIZE]] or file:PATH";
+constexpr const char* kForms = "use dram, node:N, dax:/dev/daxX.Y[@OFFSET[+SIZE]] or file:PATH";
 
 [[noreturn]] void bad(std::string_view text, std::string_view why) {
   throw usage_error(fmt::format("invalid tier '{}': {}; {}", text, why, kForms));
@@ -79,13 +78,15 @@ tier_spec parse_tier(std::string_view text) {
     t.kind = tier_kind::dax;
     const auto at = rest.find('@');
     t.path = std::string(rest.substr(0, at));
-    if (t.path.empty() || t.path.front() != '/') bad(text, "dax: needs a device path like /dev/dax0.0");
+    if (t.path.empty() || t.path.front() != '/')
+      bad(text, "dax: needs a device path like /dev/dax0.0");
     if (at != std::string_view::npos) {
       const std::string_view range = rest.substr(at + 1);
       const auto plus = range.find('+');
       try {
         t.offset = units::parse_bytes(range.substr(0, plus), "offset", /*allow_zero=*/true);
-        if (plus != std::string_view::npos) t.length = units::parse_bytes(range.substr(plus + 1), "size");
+        if (plus != std::string_view::npos)
+          t.length = units::parse_bytes(range.substr(plus + 1), "size");
       } catch (const usage_error& e) {
         bad(text, e.what());
       }

@@ -52,7 +52,8 @@ std::vector<unsigned> nodes_of(hwloc_const_nodeset_t set) {
   std::vector<unsigned> out;
   if (!set) return out;
   int i = -1;
-  while ((i = hwloc_bitmap_next(set, i)) != -1) out.push_back(static_cast<unsigned>(i));
+  while ((i = hwloc_bitmap_next(set, i)) != -1)
+    out.push_back(static_cast<unsigned>(i));
   return out;
 }
 
@@ -109,9 +110,12 @@ class builder {
     } else if (obj->type == HWLOC_OBJ_OS_DEVICE) {
       add_osdev(obj, pci_parent);
     }
-    for (hwloc_obj_t c = obj->first_child; c; c = c->next_sibling) walk(c, here);
-    for (hwloc_obj_t c = obj->memory_first_child; c; c = c->next_sibling) walk(c, here);
-    for (hwloc_obj_t c = obj->io_first_child; c; c = c->next_sibling) walk(c, here);
+    for (hwloc_obj_t c = obj->first_child; c; c = c->next_sibling)
+      walk(c, here);
+    for (hwloc_obj_t c = obj->memory_first_child; c; c = c->next_sibling)
+      walk(c, here);
+    for (hwloc_obj_t c = obj->io_first_child; c; c = c->next_sibling)
+      walk(c, here);
   }
 
   int add_pci(hwloc_obj_t obj, int parent) {
@@ -227,8 +231,10 @@ class builder {
   }
 
   void counts() {
-    out_.packages = static_cast<unsigned>(std::max(0, hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_PACKAGE)));
-    out_.cores = static_cast<unsigned>(std::max(0, hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_CORE)));
+    out_.packages =
+        static_cast<unsigned>(std::max(0, hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_PACKAGE)));
+    out_.cores =
+        static_cast<unsigned>(std::max(0, hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_CORE)));
     out_.pus = static_cast<unsigned>(std::max(0, hwloc_get_nbobjs_by_type(topo_, HWLOC_OBJ_PU)));
     for (hwloc_obj_type_t t : {HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L2CACHE}) {
       hwloc_obj_t c = nullptr;
@@ -274,7 +280,8 @@ class fsroot_scope {
 topology load_hwloc(const std::optional<std::string>& xml_path,
                     const std::optional<std::string>& fsroot) {
   hwloc_topology_t raw = nullptr;
-  if (hwloc_topology_init(&raw) != 0) throw system_error("hwloc_topology_init", __FILE__, __LINE__, errno);
+  if (hwloc_topology_init(&raw) != 0)
+    throw system_error("hwloc_topology_init", __FILE__, __LINE__, errno);
   hwloc_handle topo(raw);
   hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_ALL);
   hwloc_topology_set_type_filter(raw, HWLOC_OBJ_MISC, HWLOC_TYPE_FILTER_KEEP_NONE);
@@ -291,8 +298,9 @@ topology load_hwloc(const std::optional<std::string>& xml_path,
     fsroot_scope scope(xml_path ? std::nullopt : fsroot);
     if (hwloc_topology_load(raw) != 0) {
       if (xml_path) {
-        throw usage_error(fmt::format(
-            "topology file '{}': hwloc rejected it (not an hwloc XML topology export?)", *xml_path));
+        throw usage_error(
+            fmt::format("topology file '{}': hwloc rejected it (not an hwloc XML topology export?)",
+                        *xml_path));
       }
       throw system_error("hwloc_topology_load", __FILE__, __LINE__, errno);
     }

@@ -11,9 +11,13 @@ json opt(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-json positive(double v) { return v > 0 ? json(v) : json(nullptr); }
+json positive(double v) {
+  return v > 0 ? json(v) : json(nullptr);
+}
 
-std::string hex4(std::uint16_t v) { return fmt::format("{:04x}", v); }
+std::string hex4(std::uint16_t v) {
+  return fmt::format("{:04x}", v);
+}
 
 std::string_view kind_name(pci_kind k) {
   switch (k) {
@@ -156,7 +160,8 @@ json to_json(const topology& t, bool with_paths) {
               {"notes", t.notes}};
   if (with_paths) {
     json paths = json::array();
-    for (const auto& p : all_paths(t)) paths.push_back(to_json(p));
+    for (const auto& p : all_paths(t))
+      paths.push_back(to_json(p));
     out["paths"] = paths;
   }
   return out;

@@ -79,7 +79,8 @@ void trial_load_in_child(const std::string& path) {
   }
   char buf[1024];
   ssize_t n = 0;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) msg.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
+    msg.append(buf, static_cast<std::size_t>(n));
   ::close(fds[0]);
   if (WIFSIGNALED(status)) {
     bad_file(path, fmt::format("hwloc crashed while loading it (signal {}, {}); the file is "
@@ -101,8 +102,8 @@ void trial_load_in_child(const std::string& path) {
 void check_xml_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    bad_file(path, fmt::format("{}; give the path of an `lstopo --of xml` export",
-                               std::strerror(errno)));
+    bad_file(path,
+             fmt::format("{}; give the path of an `lstopo --of xml` export", std::strerror(errno)));
   }
   if (S_ISDIR(st.st_mode)) bad_file(path, "is a directory, not an XML file");
   std::ifstream in(path, std::ios::binary);

@@ -11,16 +11,16 @@ namespace cxlprobe::topology {
 
 // One PCIe link: the one between a device and the port above it. Rates per direction, B/s.
 struct link_info {
-  std::optional<int> gen;    // PCIe generation 1..6
-  std::optional<int> width;  // lanes
+  std::optional<int> gen;     // PCIe generation 1..6
+  std::optional<int> width;   // lanes
   std::optional<double> gts;  // per-lane transfer rate, GT/s
   std::optional<int> max_gen;
   std::optional<int> max_width;
-  double raw_bps = 0;        // lanes x GT/s x encoding / 8; 0 = unknown
-  double effective_bps = 0;  // raw x payload / (payload + overhead)
-  int payload_bytes = 256;   // max payload size used for effective_bps
-  bool payload_known = false;  // read from config space (else the default was assumed)
-  std::string source = "none";  // "sysfs", "hwloc", "none"
+  double raw_bps = 0;                   // lanes x GT/s x encoding / 8; 0 = unknown
+  double effective_bps = 0;             // raw x payload / (payload + overhead)
+  int payload_bytes = 256;              // max payload size used for effective_bps
+  bool payload_known = false;           // read from config space (else the default was assumed)
+  std::string source = "none";          // "sysfs", "hwloc", "none"
   std::vector<std::string> candidates;  // gen/width pairs that fit hwloc's GB/s when ambiguous
 
   bool known() const { return raw_bps > 0; }
@@ -37,8 +37,8 @@ struct pci_device {
   std::uint16_t device_id = 0;
   std::string name;  // best known name (GPU model, OS device names)
   int parent = -1;   // index of the upstream bridge in topology::pci, -1 for host bridges
-  std::optional<unsigned> package;    // socket of the host bridge's locality
-  std::vector<unsigned> numa_nodes;   // NUMA nodes local to the host bridge
+  std::optional<unsigned> package;      // socket of the host bridge's locality
+  std::vector<unsigned> numa_nodes;     // NUMA nodes local to the host bridge
   std::vector<std::string> os_devices;  // names hwloc attached: "vda", "mem0", "dax0.0"
   link_info link;
 };
@@ -61,8 +61,8 @@ struct dax_device {
   std::optional<std::uint64_t> align;
   std::string mode = "unknown";  // "devdax", "system-ram", "unknown"
   std::optional<int> target_node;
-  std::optional<int> numa_node;  // node the device is local to
-  std::string dax_type;          // hwloc DAXType: SPM, NVM
+  std::optional<int> numa_node;          // node the device is local to
+  std::string dax_type;                  // hwloc DAXType: SPM, NVM
   std::vector<std::string> cxl_devices;  // PCI bus ids of the CXL device(s) behind it
   std::optional<int> interleave_ways;
   std::string source;  // "hwloc", "sysfs", "libdaxctl" (comma-joined when several added facts)
@@ -83,7 +83,7 @@ struct gpu {
   std::uint16_t vendor_id = 0;
   std::uint16_t device_id = 0;
   std::string name;
-  int pci_index = -1;  // index in topology::pci
+  int pci_index = -1;             // index in topology::pci
   std::optional<int> cuda_index;  // filled by the GPU probes when CUDA sees the device
 };
 

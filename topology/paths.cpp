@@ -98,11 +98,13 @@ path compute_path(const topology& topo, const tier_location& tier, const gpu& g)
   }
   if (tier_package && groot.package && *tier_package != *groot.package && !p.through_switch) {
     p.crosses_socket = true;
-    p.hops.push_back({"socket", "",
+    p.hops.push_back({"socket",
+                      "",
                       fmt::format("socket interconnect {}->{}", *tier_package, *groot.package),
                       {}});
   }
-  for (auto& h : hops_below(topo, gchain, gpu_end)) p.hops.push_back(std::move(h));
+  for (auto& h : hops_below(topo, gchain, gpu_end))
+    p.hops.push_back(std::move(h));
 
   // The legs work in parallel: their ceilings add up.
   double legs_raw = 0;
@@ -128,7 +130,8 @@ std::vector<path> all_paths(const topology& topo) {
   std::vector<path> out;
   const auto tiers = memory_tiers(topo);
   for (const auto& g : topo.gpus) {
-    for (const auto& t : tiers) out.push_back(compute_path(topo, t, g));
+    for (const auto& t : tiers)
+      out.push_back(compute_path(topo, t, g));
   }
   return out;
 }

@@ -11,9 +11,9 @@ namespace cxlprobe::topology {
 
 // A place bytes can live, as the path analysis sees it.
 struct tier_location {
-  std::string name;                       // "node:0", "dax:/dev/dax0.0"
-  std::optional<unsigned> package;        // socket the memory hangs off
-  std::vector<std::string> cxl_devices;   // PCI bus ids of CXL devices behind it
+  std::string name;                      // "node:0", "dax:/dev/dax0.0"
+  std::optional<unsigned> package;       // socket the memory hangs off
+  std::vector<std::string> cxl_devices;  // PCI bus ids of CXL devices behind it
 };
 
 struct hop {

@@ -96,7 +96,8 @@ link_info link_from_hwloc(double gbps) {
     l.width = inf.candidates[0].second;
     l.gts = gts_for_gen(*l.gen);
   } else {
-    for (const auto& [g, w] : inf.candidates) l.candidates.push_back(fmt::format("Gen{} x{}", g, w));
+    for (const auto& [g, w] : inf.candidates)
+      l.candidates.push_back(fmt::format("Gen{} x{}", g, w));
   }
   return l;
 }

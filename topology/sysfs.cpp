@@ -38,16 +38,16 @@ std::optional<std::string> reader::read(const std::string& relative) const {
   std::ostringstream buf;
   buf << in.rdbuf();
   std::string s = buf.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
   return s;
 }
 
 link_info reader::pci_link(const std::string& busid) const {
   const std::string dir = "sys/bus/pci/devices/" + busid + "/";
-  link_info link = pcie::link_from_sysfs(read(dir + "current_link_speed").value_or(""),
-                                         read(dir + "current_link_width").value_or(""),
-                                         read(dir + "max_link_speed").value_or(""),
-                                         read(dir + "max_link_width").value_or(""));
+  link_info link = pcie::link_from_sysfs(
+      read(dir + "current_link_speed").value_or(""), read(dir + "current_link_width").value_or(""),
+      read(dir + "max_link_speed").value_or(""), read(dir + "max_link_width").value_or(""));
   if (const auto mps = max_payload(busid)) pcie::set_payload(link, *mps, true);
   return link;
 }
@@ -144,8 +144,9 @@ std::vector<numa_node> reader::numa_nodes() const {
       while (std::getline(ss, part, ',')) {
         const auto dash = part.find('-');
         const unsigned lo = static_cast<unsigned>(std::atoi(part.c_str()));
-        const unsigned hi =
-            dash == std::string::npos ? lo : static_cast<unsigned>(std::atoi(part.c_str() + dash + 1));
+        const unsigned hi = dash == std::string::npos
+                                ? lo
+                                : static_cast<unsigned>(std::atoi(part.c_str() + dash + 1));
         for (auto& n : out) {
           if (n.os_index >= lo && n.os_index <= hi) n.memory_tier = tier;
         }
@@ -170,7 +171,8 @@ unsigned count_cpulist(const std::string& cpulist) {
     if (*end == '-') {
       const char* start = end + 1;
       hi = std::strtoul(start, &end, 10);
-      if (end == start || hi < lo) throw usage_error(fmt::format("malformed cpulist '{}'", cpulist));
+      if (end == start || hi < lo)
+        throw usage_error(fmt::format("malformed cpulist '{}'", cpulist));
     }
     if (*end != '\0') throw usage_error(fmt::format("malformed cpulist '{}'", cpulist));
     count += static_cast<unsigned>(hi - lo + 1);

@@ -21,7 +21,8 @@ __attribute__((target("avx512f"))) std::uint64_t read_avx512(const std::byte* p,
   alignas(64) std::uint64_t lanes[8];
   _mm512_store_si512(lanes, _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3)));
   std::uint64_t sum = 0;
-  for (std::uint64_t l : lanes) sum += l;
+  for (std::uint64_t l : lanes)
+    sum += l;
   return sum;
 }
 
@@ -39,7 +40,8 @@ __attribute__((target("avx2"))) std::uint64_t read_avx2(const std::byte* p, std:
   return lanes[0] + lanes[1] + lanes[2] + lanes[3];
 }
 
-__attribute__((target("avx512f"))) void write_avx512(std::byte* p, std::size_t n, std::uint64_t v, bool nt) {
+__attribute__((target("avx512f"))) void write_avx512(std::byte* p, std::size_t n, std::uint64_t v,
+                                                     bool nt) {
   const __m512i x = _mm512_set1_epi64(static_cast<long long>(v));
   if (nt) {
     for (std::size_t off = 0; off < n; off += 256) {
@@ -59,21 +61,25 @@ __attribute__((target("avx512f"))) void write_avx512(std::byte* p, std::size_t n
   }
 }
 
-__attribute__((target("avx2"))) void write_avx2(std::byte* p, std::size_t n, std::uint64_t v, bool nt) {
+__attribute__((target("avx2"))) void write_avx2(std::byte* p, std::size_t n, std::uint64_t v,
+                                                bool nt) {
   const __m256i x = _mm256_set1_epi64x(static_cast<long long>(v));
   if (nt) {
     for (std::size_t off = 0; off < n; off += 128) {
-      for (std::size_t k = 0; k < 128; k += 32) _mm256_stream_si256(reinterpret_cast<__m256i*>(p + off + k), x);
+      for (std::size_t k = 0; k < 128; k += 32)
+        _mm256_stream_si256(reinterpret_cast<__m256i*>(p + off + k), x);
     }
     _mm_sfence();
   } else {
     for (std::size_t off = 0; off < n; off += 128) {
-      for (std::size_t k = 0; k < 128; k += 32) _mm256_store_si256(reinterpret_cast<__m256i*>(p + off + k), x);
+      for (std::size_t k = 0; k < 128; k += 32)
+        _mm256_store_si256(reinterpret_cast<__m256i*>(p + off + k), x);
     }
   }
 }
 
-__attribute__((target("avx512f"))) void copy_avx512(std::byte* d, const std::byte* s, std::size_t n) {
+__attribute__((target("avx512f"))) void copy_avx512(std::byte* d, const std::byte* s,
+                                                    std::size_t n) {
   for (std::size_t off = 0; off < n; off += 256) {
     const __m512i x0 = _mm512_load_si512(s + off);
     const __m512i x1 = _mm512_load_si512(s + off + 64);
@@ -147,13 +153,15 @@ std::uint64_t read(const std::byte* p, std::size_t bytes, isa i) {
 void write(std::byte* p, std::size_t bytes, std::uint64_t pattern, isa i) {
   if (i == isa::avx512) return write_avx512(p, bytes, pattern, false);
   if (i == isa::avx2) return write_avx2(p, bytes, pattern, false);
-  for (std::size_t off = 0; off + 8 <= bytes; off += 8) std::memcpy(p + off, &pattern, 8);
+  for (std::size_t off = 0; off + 8 <= bytes; off += 8)
+    std::memcpy(p + off, &pattern, 8);
 }
 
 void ntwrite(std::byte* p, std::size_t bytes, std::uint64_t pattern, isa i) {
   if (i == isa::avx512) return write_avx512(p, bytes, pattern, true);
   if (i == isa::avx2) return write_avx2(p, bytes, pattern, true);
-  for (std::size_t off = 0; off + 8 <= bytes; off += 8) std::memcpy(p + off, &pattern, 8);
+  for (std::size_t off = 0; off + 8 <= bytes; off += 8)
+    std::memcpy(p + off, &pattern, 8);
 }
 
 void copy(std::byte* dst, const std::byte* src, std::size_t bytes, isa i) {

@@ -34,7 +34,8 @@ const void* chase(const void* start, std::uint64_t steps) {
     p = *static_cast<const void* const*>(p);
     p = *static_cast<const void* const*>(p);
   }
-  for (; i < steps; ++i) p = *static_cast<const void* const*>(p);
+  for (; i < steps; ++i)
+    p = *static_cast<const void* const*>(p);
   return p;
 }
 

@@ -7,7 +7,8 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kUnroll = 8;  // 16-byte loads in flight per thread before the first store
 
-__global__ void latch_kernel(const volatile int* flag, int* timed_out, unsigned long long timeout_ns) {
+__global__ void latch_kernel(const volatile int* flag, int* timed_out,
+                             unsigned long long timeout_ns) {
   unsigned long long start = 0;
   asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
   while (*flag == 0) {
@@ -24,9 +25,11 @@ __global__ void latch_kernel(const volatile int* flag, int* timed_out, unsigned 
 // The copy is flattened to 16-byte vectors: vector v belongs to block v / vpb. Each thread
 // loads kUnroll vectors (grid-stride apart) before storing any, so many PCIe reads are in
 // flight per SM whatever the block size.
-__global__ void __launch_bounds__(kThreads) block_copy_kernel(
-    uint4* __restrict__ dst, const uint4* __restrict__ src, const std::uint64_t* __restrict__ dst_off,
-    const std::uint64_t* __restrict__ src_off, std::size_t vpb, std::size_t total) {
+__global__ void __launch_bounds__(kThreads)
+    block_copy_kernel(uint4* __restrict__ dst, const uint4* __restrict__ src,
+                      const std::uint64_t* __restrict__ dst_off,
+                      const std::uint64_t* __restrict__ src_off, std::size_t vpb,
+                      std::size_t total) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   std::size_t v = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   for (; v + (kUnroll - 1) * stride < total; v += kUnroll * stride) {
@@ -41,7 +44,8 @@ __global__ void __launch_bounds__(kThreads) block_copy_kernel(
       d[k] = dst_off[b] / 16 + w;
     }
 #pragma unroll
-    for (int k = 0; k < kUnroll; ++k) dst[d[k]] = buf[k];
+    for (int k = 0; k < kUnroll; ++k)
+      dst[d[k]] = buf[k];
   }
   for (; v < total; v += stride) {
     const std::size_t b = v / vpb;
@@ -52,7 +56,8 @@ __global__ void __launch_bounds__(kThreads) block_copy_kernel(
 
 __global__ void fill_kernel(std::uint64_t* p, std::size_t words, std::uint64_t seed) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < words; i += stride) {
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < words;
+       i += stride) {
     p[i] = kernels::pattern_word(seed, i);
   }
 }
@@ -61,7 +66,8 @@ __global__ void mismatch_kernel(const std::uint64_t* p, std::size_t words, std::
                                 unsigned long long* out) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   unsigned long long bad = 0;
-  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < words; i += stride) {
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < words;
+       i += stride) {
     bad += p[i] != kernels::pattern_word(seed, i);
   }
   if (bad) atomicAdd(out, bad);
@@ -78,7 +84,9 @@ __device__ __forceinline__ void bar_init(std::uint64_t* bar) {
   asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;" ::"r"(smem_addr(bar)));
 }
 __device__ __forceinline__ void bar_expect(std::uint64_t* bar, unsigned bytes) {
-  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(smem_addr(bar)), "r"(bytes) : "memory");
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(smem_addr(bar)),
+               "r"(bytes)
+               : "memory");
 }
 __device__ __forceinline__ void bar_wait(std::uint64_t* bar, unsigned parity) {
   asm volatile(
@@ -91,22 +99,25 @@ __device__ __forceinline__ void bar_wait(std::uint64_t* bar, unsigned parity) {
       "r"(parity)
       : "memory");
 }
-__device__ __forceinline__ void tma_load(void* smem, const void* gsrc, unsigned bytes, std::uint64_t* bar) {
-  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];" ::"r"(
-                   smem_addr(smem)),
-               "l"(gsrc), "r"(bytes), "r"(smem_addr(bar))
-               : "memory");
+__device__ __forceinline__ void tma_load(void* smem, const void* gsrc, unsigned bytes,
+                                         std::uint64_t* bar) {
+  asm volatile(
+      "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];" ::
+          "r"(smem_addr(smem)),
+      "l"(gsrc), "r"(bytes), "r"(smem_addr(bar))
+      : "memory");
 }
 __device__ __forceinline__ void tma_store(void* gdst, const void* smem, unsigned bytes) {
-  asm volatile("cp.async.bulk.global.shared::cta.bulk_group [%0], [%1], %2;" ::"l"(gdst), "r"(smem_addr(smem)),
-               "r"(bytes)
+  asm volatile("cp.async.bulk.global.shared::cta.bulk_group [%0], [%1], %2;" ::"l"(gdst),
+               "r"(smem_addr(smem)), "r"(bytes)
                : "memory");
   asm volatile("cp.async.bulk.commit_group;" ::: "memory");
 }
 #endif
 
-__global__ void tma_copy_kernel(unsigned char* dst, const unsigned char* src, const std::uint64_t* dst_off,
-                                const std::uint64_t* src_off, std::size_t blocks, std::size_t block_bytes) {
+__global__ void tma_copy_kernel(unsigned char* dst, const unsigned char* src,
+                                const std::uint64_t* dst_off, const std::uint64_t* src_off,
+                                std::size_t blocks, std::size_t block_bytes) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   extern __shared__ __align__(128) unsigned char stage[];
   __shared__ __align__(8) std::uint64_t bars[kTmaStages];
@@ -120,7 +131,8 @@ __global__ void tma_copy_kernel(unsigned char* dst, const unsigned char* src, co
     d = dst + dst_off[b] + off;
     return static_cast<unsigned>(min(static_cast<std::size_t>(kTmaChunk), block_bytes - off));
   };
-  for (int i = 0; i < kTmaStages; ++i) bar_init(&bars[i]);
+  for (int i = 0; i < kTmaStages; ++i)
+    bar_init(&bars[i]);
   asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
   const std::size_t first = blockIdx.x;
   const std::size_t stride = gridDim.x;
@@ -161,7 +173,8 @@ int default_ctas() {
   int device = 0;
   int sms = 0;
   if (cudaGetDevice(&device) != cudaSuccess ||
-      cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device) != cudaSuccess || sms <= 0) {
+      cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device) != cudaSuccess ||
+      sms <= 0) {
     return 132 * 4;
   }
   return sms * 4;
@@ -180,8 +193,9 @@ cudaError_t launch_block_copy(void* dst, const void* src, const std::uint64_t* d
                               std::size_t block_bytes, int ctas, cudaStream_t stream) {
   if (block_bytes % 16 != 0 || blocks == 0) return cudaErrorInvalidValue;
   const std::size_t vpb = block_bytes / 16;
-  block_copy_kernel<<<ctas > 0 ? ctas : default_ctas(), kThreads, 0, stream>>>(
-      static_cast<uint4*>(dst), static_cast<const uint4*>(src), dst_off, src_off, vpb, vpb * blocks);
+  block_copy_kernel < < <ctas> 0 ? ctas : default_ctas(), kThreads, 0,
+      stream >>> (static_cast<uint4*>(dst), static_cast<const uint4*>(src), dst_off, src_off, vpb,
+                  vpb * blocks);
   return cudaGetLastError();
 }
 
@@ -189,7 +203,8 @@ bool tma_supported() {
   int device = 0;
   int major = 0;
   return cudaGetDevice(&device) == cudaSuccess &&
-         cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess && major >= 9;
+         cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
+         major >= 9;
 }
 
 cudaError_t launch_block_copy_tma(void* dst, const void* src, const std::uint64_t* dst_off,
@@ -198,25 +213,29 @@ cudaError_t launch_block_copy_tma(void* dst, const void* src, const std::uint64_
   if (block_bytes % 16 != 0 || blocks == 0) return cudaErrorInvalidValue;
   if (!tma_supported()) return cudaErrorNotSupported;
   const int smem = kTmaStages * static_cast<int>(kTmaChunk);
-  if (cudaError_t rc = cudaFuncSetAttribute(tma_copy_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+  if (cudaError_t rc =
+          cudaFuncSetAttribute(tma_copy_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
       rc != cudaSuccess) {
     return rc;
   }
   const int grid = ctas > 0 ? ctas : default_ctas() / 2;  // 2 CTAs per SM, one TMA thread each
-  tma_copy_kernel<<<grid, 32, smem, stream>>>(static_cast<unsigned char*>(dst), static_cast<const unsigned char*>(src),
-                                              dst_off, src_off, blocks, block_bytes);
+  tma_copy_kernel<<<grid, 32, smem, stream>>>(static_cast<unsigned char*>(dst),
+                                              static_cast<const unsigned char*>(src), dst_off,
+                                              src_off, blocks, block_bytes);
   return cudaGetLastError();
 }
 
-cudaError_t launch_fill_pattern(void* dst, std::size_t bytes, std::uint64_t seed, cudaStream_t stream) {
-  fill_kernel<<<default_ctas(), kThreads, 0, stream>>>(static_cast<std::uint64_t*>(dst), bytes / 8, seed);
+cudaError_t launch_fill_pattern(void* dst, std::size_t bytes, std::uint64_t seed,
+                                cudaStream_t stream) {
+  fill_kernel<<<default_ctas(), kThreads, 0, stream>>>(static_cast<std::uint64_t*>(dst), bytes / 8,
+                                                       seed);
   return cudaGetLastError();
 }
 
 cudaError_t launch_count_mismatches(const void* p, std::size_t bytes, std::uint64_t seed,
                                     unsigned long long* mismatches, cudaStream_t stream) {
-  mismatch_kernel<<<default_ctas(), kThreads, 0, stream>>>(static_cast<const std::uint64_t*>(p), bytes / 8,
-                                                          seed, mismatches);
+  mismatch_kernel<<<default_ctas(), kThreads, 0, stream>>>(static_cast<const std::uint64_t*>(p),
+                                                           bytes / 8, seed, mismatches);
   return cudaGetLastError();
 }
 

@@ -36,7 +36,8 @@ cudaError_t launch_block_copy_tma(void* dst, const void* src, const std::uint64_
 // Whether launch_block_copy_tma runs on the current device.
 bool tma_supported();
 
-// Fills `bytes` (multiple of 8) with the pattern word(i) = kernels::pattern_word(seed, i) (kernels/pattern.hpp).
+// Fills `bytes` (multiple of 8) with the pattern word(i) = kernels::pattern_word(seed, i)
+// (kernels/pattern.hpp).
 cudaError_t launch_fill_pattern(void* dst, std::size_t bytes, std::uint64_t seed,
                                 cudaStream_t stream);
 // Counts 64-bit words of `p` that differ from pattern_word(seed, i); adds to *mismatches.

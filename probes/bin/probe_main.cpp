@@ -5,4 +5,6 @@
 #error "CXLPROBE_PROBE_NAME must name the probe"
 #endif
 
-int main(int argc, char** argv) { return cxlprobe::cli::run(argc, argv, CXLPROBE_PROBE_NAME); }
+int main(int argc, char** argv) {
+  return cxlprobe::cli::run(argc, argv, CXLPROBE_PROBE_NAME);
+}

@@ -50,49 +50,52 @@ double median_bandwidth(const result& r) {
 TEST_CASE("block copy kernels move blocks to random slots, every word", "[gpu][kernel]") {
   const bool tma = kernels::cuda::tma_supported();
   for (int variant = 0; variant < (tma ? 2 : 1); ++variant)
-  for (std::size_t block : {std::size_t{16}, std::size_t{4096}, std::size_t{16384}, std::size_t{1572864},
-                            std::size_t{16384 * 3 + 48}}) {
-    INFO("block " << block << (variant ? " tma" : " lsu"));
-    const std::size_t n = std::max<std::size_t>(4, (8u << 20) / block);
-    const std::size_t slots = 3 * n;
-    std::vector<std::uint64_t> slot(slots);
-    std::iota(slot.begin(), slot.end(), 0);
-    std::shuffle(slot.begin(), slot.end(), std::mt19937_64(block));
-    slot.resize(n);
-    std::vector<std::uint64_t> src_off(n), dst_off(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      src_off[i] = i * block;
-      dst_off[i] = slot[i] * block;
+    for (std::size_t block : {std::size_t{16}, std::size_t{4096}, std::size_t{16384},
+                              std::size_t{1572864}, std::size_t{16384 * 3 + 48}}) {
+      INFO("block " << block << (variant ? " tma" : " lsu"));
+      const std::size_t n = std::max<std::size_t>(4, (8u << 20) / block);
+      const std::size_t slots = 3 * n;
+      std::vector<std::uint64_t> slot(slots);
+      std::iota(slot.begin(), slot.end(), 0);
+      std::shuffle(slot.begin(), slot.end(), std::mt19937_64(block));
+      slot.resize(n);
+      std::vector<std::uint64_t> src_off(n), dst_off(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        src_off[i] = i * block;
+        dst_off[i] = slot[i] * block;
+      }
+      probes::cuda::pinned_buffer host(n * block);
+      for (std::size_t i = 0; i < n * block / 8; ++i) {
+        const std::uint64_t w = kernels::pattern_word(block, i);
+        std::memcpy(host.data() + 8 * i, &w, 8);
+      }
+      probes::cuda::device_buffer pool(0, slots * block);
+      CXLP_CHECK_CUDA(cudaMemset(pool.data(), 0xA5, pool.size()));  // poison
+      probes::cuda::device_buffer so(0, n * 8), dof(0, n * 8);
+      CXLP_CHECK_CUDA(cudaMemcpy(so.data(), src_off.data(), n * 8, cudaMemcpyHostToDevice));
+      CXLP_CHECK_CUDA(cudaMemcpy(dof.data(), dst_off.data(), n * 8, cudaMemcpyHostToDevice));
+      auto launch =
+          variant ? kernels::cuda::launch_block_copy_tma : kernels::cuda::launch_block_copy;
+      CXLP_CHECK_CUDA(launch(pool.data(), probes::cuda::device_pointer(host.data()),
+                             reinterpret_cast<const std::uint64_t*>(dof.data()),
+                             reinterpret_cast<const std::uint64_t*>(so.data()), n, block, 0,
+                             nullptr));
+      CXLP_CHECK_CUDA(cudaDeviceSynchronize());
+      std::vector<std::byte> back(pool.size());
+      CXLP_CHECK_CUDA(cudaMemcpy(back.data(), pool.data(), pool.size(), cudaMemcpyDeviceToHost));
+      std::size_t wrong = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        wrong += std::memcmp(back.data() + dst_off[i], host.data() + src_off[i], block) != 0;
+      }
+      CHECK(wrong == 0);
+      // Slots nobody wrote keep the poison.
+      std::vector<bool> used(slots, false);
+      for (auto s : slot)
+        used[s] = true;
+      for (std::size_t s = 0; s < slots; ++s) {
+        if (!used[s]) CHECK(static_cast<unsigned char>(back[s * block]) == 0xA5);
+      }
     }
-    probes::cuda::pinned_buffer host(n * block);
-    for (std::size_t i = 0; i < n * block / 8; ++i) {
-      const std::uint64_t w = kernels::pattern_word(block, i);
-      std::memcpy(host.data() + 8 * i, &w, 8);
-    }
-    probes::cuda::device_buffer pool(0, slots * block);
-    CXLP_CHECK_CUDA(cudaMemset(pool.data(), 0xA5, pool.size()));  // poison
-    probes::cuda::device_buffer so(0, n * 8), dof(0, n * 8);
-    CXLP_CHECK_CUDA(cudaMemcpy(so.data(), src_off.data(), n * 8, cudaMemcpyHostToDevice));
-    CXLP_CHECK_CUDA(cudaMemcpy(dof.data(), dst_off.data(), n * 8, cudaMemcpyHostToDevice));
-    auto launch = variant ? kernels::cuda::launch_block_copy_tma : kernels::cuda::launch_block_copy;
-    CXLP_CHECK_CUDA(launch(pool.data(), probes::cuda::device_pointer(host.data()),
-                           reinterpret_cast<const std::uint64_t*>(dof.data()),
-                           reinterpret_cast<const std::uint64_t*>(so.data()), n, block, 0, nullptr));
-    CXLP_CHECK_CUDA(cudaDeviceSynchronize());
-    std::vector<std::byte> back(pool.size());
-    CXLP_CHECK_CUDA(cudaMemcpy(back.data(), pool.data(), pool.size(), cudaMemcpyDeviceToHost));
-    std::size_t wrong = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      wrong += std::memcmp(back.data() + dst_off[i], host.data() + src_off[i], block) != 0;
-    }
-    CHECK(wrong == 0);
-    // Slots nobody wrote keep the poison.
-    std::vector<bool> used(slots, false);
-    for (auto s : slot) used[s] = true;
-    for (std::size_t s = 0; s < slots; ++s) {
-      if (!used[s]) CHECK(static_cast<unsigned char>(back[s * block]) == 0xA5);
-    }
-  }
 }
 
 TEST_CASE("fill and mismatch kernels agree with the host pattern", "[gpu][kernel]") {
@@ -115,8 +118,9 @@ TEST_CASE("fill and mismatch kernels agree with the host pattern", "[gpu][kernel
 
 TEST_CASE("dma bulk pinned copies verify both ways", "[gpu][dma]") {
   const bool tma = kernels::cuda::tma_supported();
-  const auto rs = run_probe("dma", {"--size", "4KiB,16MiB", "--dir", "h2d,d2h,bidir", "--engine", "ce,sm",
-                                    "--kernel", tma ? "lsu,tma" : "lsu", "--reps", "3", "--warmup", "1"});
+  const auto rs =
+      run_probe("dma", {"--size", "4KiB,16MiB", "--dir", "h2d,d2h,bidir", "--engine", "ce,sm",
+                        "--kernel", tma ? "lsu,tma" : "lsu", "--reps", "3", "--warmup", "1"});
   REQUIRE(rs.size() == (tma ? 18u : 12u));
   for (const auto& r : rs) {
     INFO(r.params.dump() << " " << r.message);
@@ -127,8 +131,8 @@ TEST_CASE("dma bulk pinned copies verify both ways", "[gpu][dma]") {
 
 TEST_CASE("dma registered /dev/shm file tier, written with permission", "[gpu][dma]") {
   const std::string path = "/dev/shm/cxlprobe-gpu-test-" + std::to_string(::getpid());
-  const auto rs = run_probe("dma", {"--tier", "file:" + path, "--host", "registered", "--size", "64MiB",
-                                    "--dir", "h2d,d2h", "--reps", "3"});
+  const auto rs = run_probe("dma", {"--tier", "file:" + path, "--host", "registered", "--size",
+                                    "64MiB", "--dir", "h2d,d2h", "--reps", "3"});
   REQUIRE(rs.size() == 2);
   for (const auto& r : rs) {
     INFO(r.message);
@@ -141,8 +145,9 @@ TEST_CASE("dma registered /dev/shm file tier, written with permission", "[gpu][d
 TEST_CASE("dma kv-restore and kv-offload verify every block for every method", "[gpu][dma][kv]") {
   for (const char* pat : {"kv-restore", "kv-offload"}) {
     const bool tma = kernels::cuda::tma_supported();
-    const auto rs = run_probe("dma", {"--pattern", pat, "--block", "16KiB,1.5MiB", "--total", "64MiB", "--kernel",
-                                      tma ? "lsu,tma" : "lsu", "--reps", "2", "--warmup", "1"});
+    const auto rs =
+        run_probe("dma", {"--pattern", pat, "--block", "16KiB,1.5MiB", "--total", "64MiB",
+                          "--kernel", tma ? "lsu,tma" : "lsu", "--reps", "2", "--warmup", "1"});
     REQUIRE(rs.size() == (tma ? 8u : 6u));
     for (const auto& r : rs) {
       INFO(pat << " " << r.params.dump() << " " << r.message);
@@ -151,21 +156,41 @@ TEST_CASE("dma kv-restore and kv-offload verify every block for every method", "
   }
 }
 
-TEST_CASE("dma: SM engine on pageable memory is waived, a missing GPU is a usage error", "[gpu][dma]") {
-  const auto rs = run_probe("dma", {"--host", "pageable", "--engine", "sm", "--size", "1MiB", "--dir", "h2d"});
+TEST_CASE("dma: SM engine on pageable memory is waived, a missing GPU is a usage error",
+          "[gpu][dma]") {
+  const auto rs =
+      run_probe("dma", {"--host", "pageable", "--engine", "sm", "--size", "1MiB", "--dir", "h2d"});
   REQUIRE(rs.size() == 1);
   CHECK(rs[0].state == status::waived);
   CHECK_THROWS_AS(run_probe("dma", {"--gpus", "999", "--size", "1MiB"}), usage_error);
 }
 
-TEST_CASE("replay --exec moves every load and store for real, dram and a /dev/shm file tier", "[gpu][replay]") {
+TEST_CASE("replay --exec moves every load and store for real, dram and a /dev/shm file tier",
+          "[gpu][replay]") {
   const std::string path = "/dev/shm/cxlprobe-gpu-replay-" + std::to_string(::getpid());
   for (const std::string& tier : {std::string("dram"), "file:" + path}) {
     INFO(tier);
-    const auto rs = run_probe("replay", {"--workload", "agentic", "--model", "qwen3-30b-a3b", "--prefill-time",
-                                         "40s@174000", "--load-bw", "50GB/s", "--store-bw", "50GB/s", "--contexts", "2",
-                                         "--turns", "3", "--context-tokens", "8192", "--turn-tokens", "512", "--exec",
-                                         "--tier", tier});
+    const auto rs = run_probe("replay", {"--workload",
+                                         "agentic",
+                                         "--model",
+                                         "qwen3-30b-a3b",
+                                         "--prefill-time",
+                                         "40s@174000",
+                                         "--load-bw",
+                                         "50GB/s",
+                                         "--store-bw",
+                                         "50GB/s",
+                                         "--contexts",
+                                         "2",
+                                         "--turns",
+                                         "3",
+                                         "--context-tokens",
+                                         "8192",
+                                         "--turn-tokens",
+                                         "512",
+                                         "--exec",
+                                         "--tier",
+                                         tier});
     REQUIRE(rs.size() == 2);
     const result& on = rs[1];
     INFO(on.message);

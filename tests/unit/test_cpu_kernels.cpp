@@ -81,12 +81,14 @@ TEST_CASE("the pointer chase visits every line once per pass", "[kernels]") {
   std::vector<int> seen(lines, 0);
   const void* p = b.data;
   for (std::size_t k = 0; k < lines; ++k) {
-    const auto idx = static_cast<std::size_t>((static_cast<const std::byte*>(p) - b.data) / cpu::kLine);
+    const auto idx =
+        static_cast<std::size_t>((static_cast<const std::byte*>(p) - b.data) / cpu::kLine);
     REQUIRE(idx < lines);
     ++seen[idx];
     p = cpu::chase(p, 1);
   }
   CHECK(p == b.data);  // one cycle through all lines
-  for (int s : seen) CHECK(s == 1);
+  for (int s : seen)
+    CHECK(s == 1);
   CHECK(cpu::chase(b.data, lines) == b.data);
 }

@@ -8,7 +8,8 @@
 
 using namespace cxlprobe;
 
-TEST_CASE("registry invariants: unique names, summaries, setup and requirement present", "[registry]") {
+TEST_CASE("registry invariants: unique names, summaries, setup and requirement present",
+          "[registry]") {
   const auto& probes = probes::registry();
   REQUIRE_FALSE(probes.empty());
   std::set<std::string> names;

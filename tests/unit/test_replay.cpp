@@ -47,7 +47,8 @@ TEST_CASE("LRU cache: capacity, eviction order, zero capacity", "[replay]") {
   CHECK_FALSE(none.touch(5));
   CHECK_FALSE(none.contains(5));
   lru_cache unlimited;
-  for (int i = 0; i < 1000; ++i) unlimited.touch(static_cast<std::uint64_t>(i));
+  for (int i = 0; i < 1000; ++i)
+    unlimited.touch(static_cast<std::uint64_t>(i));
   CHECK(unlimited.size() == 1000);
   CHECK(unlimited.evictions() == 0);
 }
@@ -70,7 +71,7 @@ TEST_CASE("trace replay, 3-block L1: least recently used blocks are evicted", "[
   const auto o = run_small(60);  // floor(60 / 20) = 3 blocks
   CHECK(o.capacity_blocks == 3);
   CHECK(o.hit_tokens == 4);
-  CHECK(o.l1_evictions == 2);  // inserting 9 evicts 1, re-inserting 1 evicts 2
+  CHECK(o.l1_evictions == 2);   // inserting 9 evicts 1, re-inserting 1 evicts 2
   CHECK(o.bytes_stored == 80);  // request 3 stores block 9 (2 tokens) and block 1 again (1 token)
   const auto tiny = run_small(19);  // less than one block: nothing is kept
   CHECK(tiny.capacity_blocks == 0);
@@ -78,7 +79,8 @@ TEST_CASE("trace replay, 3-block L1: least recently used blocks are evicted", "[
   CHECK(tiny.bytes_stored == 0);
 }
 
-TEST_CASE("trace replay: timestamp order with ties in file order; hits capped at the input", "[replay]") {
+TEST_CASE("trace replay: timestamp order with ties in file order; hits capped at the input",
+          "[replay]") {
   const char* text =
       "{\"timestamp\": 5, \"input_length\": 3, \"output_length\": 0, \"hash_ids\": [1, 2]}\n"
       "{\"timestamp\": 0, \"input_length\": 4, \"output_length\": 0, \"hash_ids\": [1, 2]}\n"
@@ -92,16 +94,18 @@ TEST_CASE("trace replay: timestamp order with ties in file order; hits capped at
 }
 
 TEST_CASE("trace errors name the line", "[replay]") {
-  CHECK(error_of("{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}\n{bad json\n")
+  CHECK(error_of("{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": "
+                 "[1]}\n{bad json\n")
             .find("t.jsonl:2: not valid JSON") != std::string::npos);
-  CHECK(error_of("{\"timestamp\": 0, \"output_length\": 1, \"hash_ids\": []}").find("t.jsonl:1: missing field 'input_length'") !=
-        std::string::npos);
-  CHECK(error_of("{\"timestamp\": 0, \"input_length\": -5, \"output_length\": 1, \"hash_ids\": []}").find("negative") !=
-        std::string::npos);
-  CHECK(error_of("{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 1, \"hash_ids\": 7}").find("array") !=
-        std::string::npos);
-  CHECK(error_of("{\"timestamp\": \"x\", \"input_length\": 5, \"output_length\": 1, \"hash_ids\": []}").find("timestamp") !=
-        std::string::npos);
+  CHECK(error_of("{\"timestamp\": 0, \"output_length\": 1, \"hash_ids\": []}")
+            .find("t.jsonl:1: missing field 'input_length'") != std::string::npos);
+  CHECK(error_of("{\"timestamp\": 0, \"input_length\": -5, \"output_length\": 1, \"hash_ids\": []}")
+            .find("negative") != std::string::npos);
+  CHECK(error_of("{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 1, \"hash_ids\": 7}")
+            .find("array") != std::string::npos);
+  CHECK(error_of(
+            "{\"timestamp\": \"x\", \"input_length\": 5, \"output_length\": 1, \"hash_ids\": []}")
+            .find("timestamp") != std::string::npos);
   CHECK(error_of("\n\n").find("no requests") != std::string::npos);
   CHECK_THROWS_AS(load_trace("/nonexistent/trace.jsonl"), usage_error);
 }

@@ -58,8 +58,9 @@ TEST_CASE("tier specs parse in every documented form", "[tiers]") {
 }
 
 TEST_CASE("bad tier specs are refused with the accepted forms", "[tiers]") {
-  for (const char* bad : {"", "ram", "node:", "node:x", "node:-1", "node:1.5", "dax:", "dax:dax0.0",
-                          "dax:/dev/dax0.0@", "dax:/dev/dax0.0@abc", "dax:/dev/dax0.0@0+0", "file:", "cxl:0"}) {
+  for (const char* bad :
+       {"", "ram", "node:", "node:x", "node:-1", "node:1.5", "dax:", "dax:dax0.0",
+        "dax:/dev/dax0.0@", "dax:/dev/dax0.0@abc", "dax:/dev/dax0.0@0+0", "file:", "cxl:0"}) {
     INFO(bad);
     try {
       (void)parse_tier(bad);
@@ -76,9 +77,10 @@ TEST_CASE("DAX geometry from sysfs and range checks", "[tiers][dax]") {
   CHECK(g.align == 2097152ULL);
   CHECK_NOTHROW(check_dax_range("/dev/dax0.0", g, 0, g.size));
   CHECK_NOTHROW(check_dax_range("/dev/dax0.0", g, 2097152, 4194304));
-  CHECK_THROWS_AS(check_dax_range("/dev/dax0.0", g, 4096, 2097152), usage_error);       // misaligned offset
-  CHECK_THROWS_AS(check_dax_range("/dev/dax0.0", g, 0, 3 << 20), usage_error);          // misaligned size
-  CHECK_THROWS_AS(check_dax_range("/dev/dax0.0", g, g.size, 2097152), usage_error);      // past the end
+  CHECK_THROWS_AS(check_dax_range("/dev/dax0.0", g, 4096, 2097152),
+                  usage_error);                                                 // misaligned offset
+  CHECK_THROWS_AS(check_dax_range("/dev/dax0.0", g, 0, 3 << 20), usage_error);  // misaligned size
+  CHECK_THROWS_AS(check_dax_range("/dev/dax0.0", g, g.size, 2097152), usage_error);  // past the end
   CHECK_THROWS_AS(check_dax_range("/dev/dax0.0", g, g.size - 2097152, 4194304), usage_error);
   CHECK_THROWS_AS(check_dax_range("/dev/dax0.0", g, 0, 0), usage_error);
   CHECK_THROWS_AS(read_dax_geometry("/dev/dax9.9", CXLPROBE_TEST_FSROOT), usage_error);
@@ -106,7 +108,8 @@ TEST_CASE("a new file stand-in is created, writable and removed afterwards", "[t
   CHECK(::access(path.c_str(), F_OK) != 0);
 }
 
-TEST_CASE("writing into an existing file needs --allow-write; content stays untouched", "[tiers][safety]") {
+TEST_CASE("writing into an existing file needs --allow-write; content stays untouched",
+          "[tiers][safety]") {
   const std::string path = temp_path("existing");
   const std::string content(1 << 16, 'k');
   write_text(path, content);

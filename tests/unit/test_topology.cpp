@@ -76,7 +76,8 @@ TEST_CASE("cxlmem+dax.v2.xml lists dax0.0 and the CXL memdevs with their bridges
     CHECK(chain.size() >= 4);
     CHECK(t.pci[static_cast<std::size_t>(chain.back())].kind == pci_kind::host_bridge);
   }
-  const auto mem1 = std::find_if(t.cxl.begin(), t.cxl.end(), [](auto& m) { return m.name == "mem1"; });
+  const auto mem1 =
+      std::find_if(t.cxl.begin(), t.cxl.end(), [](auto& m) { return m.name == "mem1"; });
   REQUIRE(mem1 != t.cxl.end());
   CHECK(mem1->ram_bytes == 256ULL << 20);
   CHECK(mem1->pmem_bytes == 256ULL << 20);
@@ -90,7 +91,8 @@ TEST_CASE("a DAX device backed by one CXL device: that device's narrow link bind
   CHECK(t.dax[0].cxl_devices == std::vector<std::string>{"0000:11:00.0"});
   REQUIRE(t.gpus.size() == 1);
   const auto tiers = memory_tiers(t);
-  const auto dax = std::find_if(tiers.begin(), tiers.end(), [](auto& x) { return x.name == "dax:/dev/dax0.0"; });
+  const auto dax =
+      std::find_if(tiers.begin(), tiers.end(), [](auto& x) { return x.name == "dax:/dev/dax0.0"; });
   REQUIRE(dax != tiers.end());
   const path p = compute_path(t, *dax, t.gpus[0]);
   REQUIRE(p.legs.size() == 1);
@@ -117,7 +119,8 @@ TEST_CASE("two sockets: a GPU on the far socket crosses the interconnect", "[top
   const auto t = load_fixture("nvidiaDGX2.xml");
   CHECK(t.gpus.size() == 16);
   const auto paths = all_paths(t);
-  const auto crossing = std::count_if(paths.begin(), paths.end(), [](auto& p) { return p.crosses_socket; });
+  const auto crossing =
+      std::count_if(paths.begin(), paths.end(), [](auto& p) { return p.crosses_socket; });
   CHECK(crossing == 16);  // each GPU is far from exactly one of the two nodes
   for (const auto& p : paths) {
     // PCIe switch trees: several hops, every one at 15.75 GB/s (Gen3 x16 or an equal pair).
@@ -158,11 +161,13 @@ TEST_CASE("sysfs reader on a snapshot: DAX modes, CPU-less nodes, cpulists", "[t
   CHECK(d0->align == 2097152ULL);
   CHECK(d0->target_node == 3);
   CHECK(d0->mode == "devdax");
-  const auto kmem = std::count_if(dax.begin(), dax.end(), [](auto& d) { return d.mode == "system-ram"; });
+  const auto kmem =
+      std::count_if(dax.begin(), dax.end(), [](auto& d) { return d.mode == "system-ram"; });
   CHECK(kmem > 0);
   const auto nodes = r.numa_nodes();
   REQUIRE_FALSE(nodes.empty());
-  const auto cpuless = std::count_if(nodes.begin(), nodes.end(), [](auto& n) { return n.cpu_less.value_or(false); });
+  const auto cpuless =
+      std::count_if(nodes.begin(), nodes.end(), [](auto& n) { return n.cpu_less.value_or(false); });
   CHECK(cpuless > 0);
   CHECK(sysfs::count_cpulist("0-3,8,10-11") == 7);
   CHECK(sysfs::count_cpulist("") == 0);
@@ -177,6 +182,7 @@ TEST_CASE("live load from a sysfs snapshot (HWLOC_FSROOT)", "[topology][sysfs]")
   CHECK(t.source.rfind("fsroot:", 0) == 0);
   CHECK(t.dax.size() == 8);
   CHECK(t.numa.size() > 1);
-  const auto cpuless = std::count_if(t.numa.begin(), t.numa.end(), [](auto& n) { return n.cpu_less.value_or(false); });
+  const auto cpuless = std::count_if(t.numa.begin(), t.numa.end(),
+                                     [](auto& n) { return n.cpu_less.value_or(false); });
   CHECK(cpuless > 0);
 }

@@ -1,0 +1,62 @@
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include "core/error.hpp"
+#include "probes/pinned_workers.hpp"
+#include "tests/catch_compat.hpp"
+
+using namespace cxlprobe;
+using namespace cxlprobe::probes;
+
+TEST_CASE("spread placement takes CPUs evenly", "[workers]") {
+  std::vector<int> cpus;
+  for (int i = 0; i < 16; ++i) cpus.push_back(i);
+  CHECK(spread_cpus(cpus, 8) == std::vector<int>{0, 2, 4, 6, 8, 10, 12, 14});
+  CHECK(spread_cpus(cpus, 1) == std::vector<int>{0});
+  CHECK(spread_cpus(cpus, 16) == cpus);
+  CHECK(spread_cpus({3, 5, 7}, 2) == std::vector<int>{3, 5});
+  CHECK_THROWS_AS(spread_cpus(cpus, 17), usage_error);
+  CHECK_THROWS_AS(spread_cpus(cpus, 0), usage_error);
+}
+
+TEST_CASE("pinned workers: prepared once, timed rounds start together", "[workers]") {
+  const auto cpus = allowed_cpus();
+  REQUIRE_FALSE(cpus.empty());
+  worker_plan plan{{cpus[0], cpus.back()}, 1, 4};
+  std::atomic<int> prepared{0};
+  std::atomic<int> warm{0};
+  std::atomic<int> timed{0};
+  const auto rounds = run_pinned(
+      plan, [&](int) { ++prepared; },
+      [&](int, int round) {
+        (round < 0 ? warm : timed)++;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      },
+      nullptr);
+  CHECK(prepared == 2);
+  CHECK(warm == 2);
+  CHECK(timed == 8);
+  REQUIRE(rounds.size() == 4);
+  for (const auto& r : rounds) {
+    // The barrier releases both workers at once: starts lie far closer than a round lasts.
+    CHECK(std::abs(r.start[0] - r.start[1]) < 0.002);
+    CHECK(r.span() >= 0.002);
+  }
+}
+
+TEST_CASE("pinned workers: an exception in a worker reaches the caller, a stop ends early", "[workers]") {
+  const auto cpus = allowed_cpus();
+  worker_plan plan{{cpus[0], cpus[0]}, 0, 3};
+  CHECK_THROWS_AS(run_pinned(
+                      plan, [](int) {},
+                      [](int w, int round) {
+                        if (w == 1 && round == 1) throw std::runtime_error("worker failed");
+                      },
+                      nullptr),
+                  std::runtime_error);
+  std::atomic<bool> stop{false};
+  const auto rounds = run_pinned(
+      plan, [](int) {}, [&](int, int round) { if (round == 0) stop = true; }, &stop);
+  CHECK(rounds.size() == 1);
+}
