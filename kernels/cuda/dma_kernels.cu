@@ -193,9 +193,10 @@ cudaError_t launch_block_copy(void* dst, const void* src, const std::uint64_t* d
                               std::size_t block_bytes, int ctas, cudaStream_t stream) {
   if (block_bytes % 16 != 0 || blocks == 0) return cudaErrorInvalidValue;
   const std::size_t vpb = block_bytes / 16;
-  block_copy_kernel < < <ctas> 0 ? ctas : default_ctas(), kThreads, 0,
-      stream >>> (static_cast<uint4*>(dst), static_cast<const uint4*>(src), dst_off, src_off, vpb,
-                  vpb * blocks);
+  const int grid = ctas > 0 ? ctas : default_ctas();
+  block_copy_kernel<<<grid, kThreads, 0, stream>>>(static_cast<uint4*>(dst),
+                                                   static_cast<const uint4*>(src), dst_off, src_off,
+                                                   vpb, vpb * blocks);
   return cudaGetLastError();
 }
 
