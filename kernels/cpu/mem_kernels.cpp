@@ -78,8 +78,21 @@ __attribute__((target("avx2"))) void write_avx2(std::byte* p, std::size_t n, std
   }
 }
 
-__attribute__((target("avx512f"))) void copy_avx512(std::byte* d, const std::byte* s,
-                                                    std::size_t n) {
+__attribute__((target("avx512f"))) void copy_avx512(std::byte* d, const std::byte* s, std::size_t n,
+                                                    bool nt) {
+  if (!nt) {
+    for (std::size_t off = 0; off < n; off += 256) {
+      const __m512i x0 = _mm512_load_si512(s + off);
+      const __m512i x1 = _mm512_load_si512(s + off + 64);
+      const __m512i x2 = _mm512_load_si512(s + off + 128);
+      const __m512i x3 = _mm512_load_si512(s + off + 192);
+      _mm512_store_si512(d + off, x0);
+      _mm512_store_si512(d + off + 64, x1);
+      _mm512_store_si512(d + off + 128, x2);
+      _mm512_store_si512(d + off + 192, x3);
+    }
+    return;
+  }
   for (std::size_t off = 0; off < n; off += 256) {
     const __m512i x0 = _mm512_load_si512(s + off);
     const __m512i x1 = _mm512_load_si512(s + off + 64);
@@ -93,7 +106,17 @@ __attribute__((target("avx512f"))) void copy_avx512(std::byte* d, const std::byt
   _mm_sfence();
 }
 
-__attribute__((target("avx2"))) void copy_avx2(std::byte* d, const std::byte* s, std::size_t n) {
+__attribute__((target("avx2"))) void copy_avx2(std::byte* d, const std::byte* s, std::size_t n,
+                                               bool nt) {
+  if (!nt) {
+    for (std::size_t off = 0; off < n; off += 128) {
+      for (std::size_t k = 0; k < 128; k += 32) {
+        _mm256_store_si256(reinterpret_cast<__m256i*>(d + off + k),
+                           _mm256_load_si256(reinterpret_cast<const __m256i*>(s + off + k)));
+      }
+    }
+    return;
+  }
   for (std::size_t off = 0; off < n; off += 128) {
     const __m256i x0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(s + off));
     const __m256i x1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(s + off + 32));
@@ -164,9 +187,9 @@ void ntwrite(std::byte* p, std::size_t bytes, std::uint64_t pattern, isa i) {
     std::memcpy(p + off, &pattern, 8);
 }
 
-void copy(std::byte* dst, const std::byte* src, std::size_t bytes, isa i) {
-  if (i == isa::avx512) return copy_avx512(dst, src, bytes);
-  if (i == isa::avx2) return copy_avx2(dst, src, bytes);
+void copy(std::byte* dst, const std::byte* src, std::size_t bytes, isa i, bool nontemporal) {
+  if (i == isa::avx512) return copy_avx512(dst, src, bytes, nontemporal);
+  if (i == isa::avx2) return copy_avx2(dst, src, bytes, nontemporal);
   std::memcpy(dst, src, bytes);
 }
 

@@ -21,8 +21,9 @@ std::uint64_t read(const std::byte* p, std::size_t bytes, isa i);
 void write(std::byte* p, std::size_t bytes, std::uint64_t pattern, isa i);
 // Non-temporal stores of `pattern` (no read for ownership), then a store fence.
 void ntwrite(std::byte* p, std::size_t bytes, std::uint64_t pattern, isa i);
-// dst <- src with wide loads and non-temporal stores, then a store fence.
-void copy(std::byte* dst, const std::byte* src, std::size_t bytes, isa i);
+// dst <- src with wide loads and non-temporal stores (then a store fence), or with regular
+// stores (`nontemporal` false: the destination lines are read for ownership first).
+void copy(std::byte* dst, const std::byte* src, std::size_t bytes, isa i, bool nontemporal = true);
 
 // Sum of 64-bit words, plain scalar: the reference for read()'s checksum.
 std::uint64_t reference_sum(const std::byte* p, std::size_t bytes);
