@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <numeric>
 #include <optional>
@@ -545,6 +546,31 @@ std::optional<std::string> unavailable_reason() {
   }
   if (n == 0) return std::string("no CUDA device visible");
   return std::nullopt;
+}
+
+std::vector<std::pair<double, double>> timed_h2d_from(void* host, std::uint64_t bytes, int gpu,
+                                                      int reps) {
+  if (cuda::device_count() == 0)
+    throw waived_error(unavailable_reason().value_or("no CUDA device"));
+  CXLP_CHECK_CUDA(cudaSetDevice(gpu));
+  cuda::host_registration reg(host, (bytes + 4095) / 4096 * 4096, false);
+  cuda::device_buffer dev(gpu, bytes);
+  cuda::stream s(gpu);
+  auto now = [] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  std::vector<std::pair<double, double>> out;
+  for (int r = -1; r < reps; ++r) {
+    const double t0 = now();
+    CXLP_CHECK_CUDA(cudaMemcpyAsync(dev.data(), host, bytes, cudaMemcpyHostToDevice, s.get()));
+    CXLP_CHECK_CUDA(cudaStreamSynchronize(s.get()));
+    if (r >= 0) out.emplace_back(t0, now());
+  }
+  if (!device_equals_host(dev.data(), static_cast<const std::byte*>(host), bytes)) {
+    throw error("scale worker: GPU copy differs from the host region");
+  }
+  return out;
 }
 
 std::vector<result> run(run_context& ctx, const plan& p) {

@@ -1,4 +1,5 @@
 // The dma back end of a build without CUDA: every request is waived, with the reason.
+#include "core/error.hpp"
 #include "probes/dma_plan.hpp"
 
 namespace cxlprobe::probes::dma {
@@ -10,6 +11,10 @@ std::optional<std::string> unavailable_reason() {
 
 void annotate_cuda_devices(topology::topology& topo) {
   topo.notes.push_back("compiled without CUDA: GPUs are not matched to CUDA device indices");
+}
+
+std::vector<std::pair<double, double>> timed_h2d_from(void*, std::uint64_t, int, int) {
+  throw waived_error(*unavailable_reason());
 }
 
 std::vector<result> run(run_context&, const plan&) {

@@ -62,4 +62,11 @@ void annotate_cuda_devices(topology::topology& topo);
 std::optional<std::string> unavailable_reason();
 std::vector<result> run(run_context& ctx, const plan& p);
 
+// One process's share of a scaling run: `reps` host-to-device copies of `bytes` from `host`
+// (registered here for the duration) to GPU `gpu`, each timed on the host clock (steady clock,
+// seconds) so that processes can be lined up. Returns (start, end) per copy. Throws waived_error
+// without CUDA.
+std::vector<std::pair<double, double>> timed_h2d_from(void* host, std::uint64_t bytes, int gpu,
+                                                      int reps);
+
 }  // namespace cxlprobe::probes::dma

@@ -32,6 +32,10 @@ void pin_to(int cpu) {
 }
 }  // namespace
 
+void pin_single(int cpu) {
+  pin_to(cpu);
+}
+
 double round_times::span() const {
   return *std::max_element(end.begin(), end.end()) - *std::min_element(start.begin(), start.end());
 }

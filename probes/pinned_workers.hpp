@@ -35,6 +35,9 @@ std::vector<round_times> run_pinned(const worker_plan& plan,
 // n exceeds the list.
 std::vector<int> spread_cpus(const std::vector<int>& cpus, std::size_t n);
 
+// Pins the calling thread to one CPU.
+void pin_single(int cpu);
+
 // CPUs this process may run on, in order.
 std::vector<int> allowed_cpus();
 // CPUs of a NUMA node (from libnuma), intersected with allowed_cpus(). Throws usage_error

@@ -10,5 +10,6 @@ probe_spec bw_probe();
 probe_spec lat_probe();
 probe_spec dma_probe();
 probe_spec replay_probe();
+probe_spec scale_probe();
 
 }  // namespace cxlprobe::probes

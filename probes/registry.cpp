@@ -5,9 +5,16 @@ namespace cxlprobe::probes {
 
 const std::vector<probe_spec>& registry() {
   // The explicit list. One line per probe.
+  // clang-format off
   static const std::vector<probe_spec> probes{
-      topo_probe(), bw_probe(), lat_probe(), dma_probe(), replay_probe(),
+      topo_probe(),
+      bw_probe(),
+      lat_probe(),
+      dma_probe(),
+      scale_probe(),
+      replay_probe(),
   };
+  // clang-format on
   return probes;
 }
 

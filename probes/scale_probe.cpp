@@ -1,0 +1,364 @@
+// `scale`: where aggregate bandwidth stops growing as workers are added on one tier: CPU
+// threads, separate processes (each on its own region of one device or file, as replicas map),
+// copy streams per GPU, and GPUs loading at once. Per point: aggregate and per-worker bandwidth,
+// fairness (min/max over workers), efficiency against n x the first point's per-worker figure,
+// the share of the known ceiling, and the knee (first point growing < 5%).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/units.hpp"
+#include "kernels/cpu/mem_kernels.hpp"
+#include "kernels/pattern.hpp"
+#include "probes/cpu_options.hpp"
+#include "probes/dma_plan.hpp"
+#include "probes/pinned_workers.hpp"
+#include "probes/probe_list.hpp"
+#include "probes/process_workers.hpp"
+#include "probes/scale_math.hpp"
+#include "tiers/tier_buffer.hpp"
+#include "topology/paths.hpp"
+
+namespace cxlprobe::probes {
+
+namespace {
+
+namespace cpu = kernels::cpu;
+
+struct scale_options {
+  tier_options tier;
+  repetition_options reps{5, 1};
+  std::string threads;
+  std::string procs;
+  std::string proc_engine = "cpu";
+  std::string streams;
+  std::string gpus;
+  std::string size = "256MiB";
+  std::string op = "read";
+  int timeout_s = 120;
+};
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct point {
+  long workers = 0;
+  double aggregate = 0;
+  std::vector<double> per_worker;  // median bandwidth of each worker
+};
+
+// Turns the points of one sweep into results: efficiency, fairness, ceiling share, knee.
+void finish_sweep(std::vector<result>& out, const std::string& sweep, const json& base,
+                  const std::vector<point>& pts, std::optional<double> ceiling) {
+  if (pts.empty()) return;
+  std::vector<double> agg;
+  for (const auto& p : pts)
+    agg.push_back(p.aggregate);
+  const auto k = scale::knee(agg);
+  const double single = pts[0].aggregate / static_cast<double>(pts[0].workers);
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    const auto& p = pts[i];
+    result r;
+    r.probe = "scale";
+    r.params = base;
+    r.params["sweep"] = sweep;
+    r.params["workers"] = p.workers;
+    r.add_value("aggregate_bandwidth", "B/s", p.aggregate, "median");
+    const double lo =
+        p.per_worker.empty() ? 0 : *std::min_element(p.per_worker.begin(), p.per_worker.end());
+    const double hi =
+        p.per_worker.empty() ? 0 : *std::max_element(p.per_worker.begin(), p.per_worker.end());
+    r.add_value("worker_bandwidth_min", "B/s", lo, "median");
+    r.add_value("worker_bandwidth_max", "B/s", hi, "median");
+    r.add_value("fairness", "1", hi > 0 ? lo / hi : std::optional<double>());
+    r.add_value("efficiency", "1", p.aggregate / (single * static_cast<double>(p.workers)));
+    r.add_value("ceiling_share", "1",
+                ceiling ? std::optional<double>(p.aggregate / *ceiling) : std::nullopt);
+    if (!p.per_worker.empty()) r.samples.push_back({"worker_bandwidth", "B/s", p.per_worker});
+    if (k && *k == i)
+      r.message = fmt::format("knee: aggregate grows < 5% from {} to {} workers",
+                              pts[i - 1].workers, p.workers);
+    out.push_back(std::move(r));
+  }
+}
+
+// Aggregate per repetition = all bytes / (latest end - earliest start); the median over reps.
+double aggregate_of(const std::vector<std::vector<std::pair<double, double>>>& times,
+                    double bytes_each) {
+  std::vector<double> per_rep;
+  const std::size_t reps = times.empty() ? 0 : times[0].size();
+  for (std::size_t r = 0; r < reps; ++r) {
+    double first = 1e300, last = 0;
+    for (const auto& w : times) {
+      if (r >= w.size()) continue;
+      first = std::min(first, w[r].first);
+      last = std::max(last, w[r].second);
+    }
+    per_rep.push_back(bytes_each * static_cast<double>(times.size()) / (last - first));
+  }
+  return per_rep.empty() ? 0 : stats::summarize(per_rep).median;
+}
+
+double median_bw(const std::vector<std::pair<double, double>>& t, double bytes) {
+  std::vector<double> v;
+  for (const auto& [a, b] : t)
+    v.push_back(bytes / (b - a));
+  return v.empty() ? 0 : stats::summarize(v).median;
+}
+
+std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
+  validate(o.reps);
+  const tiers::tier_spec tier = tiers::parse_tier(o.tier.tier);
+  const std::uint64_t size = units::parse_bytes(o.size, "--size");
+  if (size % 4096 != 0) throw usage_error("--size must be a multiple of 4 KiB");
+  if (o.op != "read" && o.op != "write")
+    throw usage_error(fmt::format("--op '{}': scale uses read or write", o.op));
+  if (o.proc_engine != "cpu" && o.proc_engine != "gpu")
+    throw usage_error("--proc-engine: use cpu or gpu");
+  if (o.timeout_s < 1) throw usage_error("--timeout must be at least 1 second");
+  if (o.threads.empty() && o.procs.empty() && o.streams.empty() && o.gpus.empty()) {
+    throw usage_error(
+        "give at least one sweep: --threads, --procs, --streams or --gpus (each a list, e.g. "
+        "1,2,4)");
+  }
+  const auto cpus = allowed_cpus();
+  const auto thread_counts =
+      o.threads.empty()
+          ? std::vector<long>{}
+          : units::parse_int_list(o.threads, "--threads", 1, static_cast<long>(cpus.size()));
+  const auto proc_counts =
+      o.procs.empty() ? std::vector<long>{} : units::parse_int_list(o.procs, "--procs", 1, 256);
+  const auto stream_counts = o.streams.empty()
+                                 ? std::vector<long>{}
+                                 : units::parse_int_list(o.streams, "--streams", 1, 64);
+  const auto gpu_counts =
+      o.gpus.empty() ? std::vector<long>{} : units::parse_int_list(o.gpus, "--gpus", 1, 1024);
+  const bool writes = o.op == "write";
+  json base = {{"tier", tier.to_string()}, {"size", size}, {"emulated", tier.emulated()}};
+  std::vector<result> out;
+  const cpu::isa isa = cpu::best_isa();
+
+  if (!thread_counts.empty()) {
+    const long top = *std::max_element(thread_counts.begin(), thread_counts.end());
+    tiers::tier_buffer buf = tiers::tier_buffer::open(
+        tier, {size * static_cast<std::uint64_t>(top), writes, o.tier.allow_write, o.tier.force});
+    std::vector<point> pts;
+    for (long n : thread_counts) {
+      if (ctx.stop_requested()) break;
+      ctx.report(fmt::format("scale: {} CPU thread(s) {} {}", n, o.op, tier.to_string()));
+      const auto placed = spread_cpus(cpus, static_cast<std::size_t>(n));
+      auto rounds = run_pinned(
+          {placed, o.reps.warmup, o.reps.reps},
+          [&](int w) {
+            std::byte* p = buf.data() + static_cast<std::uint64_t>(w) * size;
+            if (buf.owns_content() || writes)
+              cpu::write(p, size, kernels::pattern_word(1, static_cast<std::uint64_t>(w)), isa);
+          },
+          [&](int w, int) {
+            std::byte* p = buf.data() + static_cast<std::uint64_t>(w) * size;
+            if (writes) {
+              cpu::ntwrite(p, size, 7, isa);
+            } else {
+              (void)cpu::read(p, size, isa);
+            }
+          },
+          ctx.stop);
+      if (rounds.empty()) break;
+      std::vector<std::vector<std::pair<double, double>>> times(static_cast<std::size_t>(n));
+      for (const auto& r : rounds) {
+        for (std::size_t w = 0; w < static_cast<std::size_t>(n); ++w)
+          times[w].emplace_back(r.start[w], r.end[w]);
+      }
+      point pt{n, aggregate_of(times, static_cast<double>(size)), {}};
+      for (const auto& t : times)
+        pt.per_worker.push_back(median_bw(t, static_cast<double>(size)));
+      pts.push_back(pt);
+    }
+    json b = base;
+    b["op"] = o.op;
+    finish_sweep(out, "threads", b, pts, std::nullopt);
+  }
+
+  if (!proc_counts.empty()) {
+    const long top = *std::max_element(proc_counts.begin(), proc_counts.end());
+    // One mapping of the tier, made before the fork; each process uses its own region of it.
+    tiers::tier_buffer buf =
+        tiers::tier_buffer::open(tier, {size * static_cast<std::uint64_t>(top),
+                                        writes || o.proc_engine == "gpu" ? writes : false,
+                                        o.tier.allow_write, o.tier.force});
+    if (buf.owns_content()) cpu::write(buf.data(), buf.size(), 3, isa);
+    std::vector<point> pts;
+    for (long n : proc_counts) {
+      if (ctx.stop_requested()) break;
+      ctx.report(fmt::format("scale: {} process(es), {} engine, on {}", n, o.proc_engine,
+                             tier.to_string()));
+      const auto regions =
+          scale::assign_regions(size * static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(n),
+                                std::max<std::uint64_t>(buf.alignment(), 4096));
+      const auto outcomes = run_processes(
+          static_cast<std::size_t>(n), [&](std::size_t k) { pin_single(cpus[k % cpus.size()]); },
+          [&](std::size_t k) {
+            std::byte* p = buf.data() + regions[k].offset;
+            std::vector<std::pair<double, double>> t;
+            if (o.proc_engine == "gpu") {
+              t = dma::timed_h2d_from(p, regions[k].size, 0, o.reps.reps);
+            } else {
+              for (int r = -o.reps.warmup; r < o.reps.reps; ++r) {
+                const double t0 = now_s();
+                if (writes) {
+                  cpu::ntwrite(p, regions[k].size, 9, isa);
+                } else {
+                  (void)cpu::read(p, regions[k].size, isa);
+                }
+                if (r >= 0) t.emplace_back(t0, now_s());
+              }
+            }
+            std::ostringstream s;
+            s.precision(17);
+            for (const auto& [a, b] : t)
+              s << a << ' ' << b << ' ';
+            return s.str();
+          },
+          std::chrono::seconds(o.timeout_s), std::chrono::seconds(o.timeout_s));
+      std::vector<std::vector<std::pair<double, double>>> times;
+      std::string problems;
+      for (std::size_t k = 0; k < outcomes.size(); ++k) {
+        if (!outcomes[k].ok) {
+          problems +=
+              fmt::format("{}process {}: {}", problems.empty() ? "" : "; ", k, outcomes[k].problem);
+          continue;
+        }
+        std::istringstream in(outcomes[k].output);
+        std::vector<std::pair<double, double>> t;
+        double a = 0, b = 0;
+        while (in >> a >> b)
+          t.emplace_back(a, b);
+        times.push_back(std::move(t));
+      }
+      if (!problems.empty()) {
+        json p = base;
+        p["sweep"] = "procs";
+        p["workers"] = n;
+        out.push_back(make_error("scale", "worker failed: " + problems, p));
+        continue;
+      }
+      point pt{n, aggregate_of(times, static_cast<double>(regions[0].size)), {}};
+      for (const auto& t : times)
+        pt.per_worker.push_back(median_bw(t, static_cast<double>(regions[0].size)));
+      pts.push_back(pt);
+    }
+    json b = base;
+    b["engine"] = o.proc_engine;
+    finish_sweep(out, "procs", b, pts, std::nullopt);
+  }
+
+  // GPU sweeps go through the dma probe's machinery (latch-started streams, verified data).
+  auto gpu_sweep = [&](const std::string& sweep, const std::vector<long>& counts) {
+    if (counts.empty()) return;
+    if (auto why = dma::unavailable_reason()) {
+      out.push_back(make_waived("scale", *why, {{"sweep", sweep}}));
+      return;
+    }
+    std::vector<point> pts;
+    std::optional<double> one_link;
+    auto& topo = ctx.topo();
+    dma::annotate_cuda_devices(topo);
+    for (long n : counts) {
+      if (ctx.stop_requested()) break;
+      dma::plan p;
+      p.tier = tier;
+      p.allow_write = o.tier.allow_write;
+      p.force = o.tier.force;
+      p.hosts = {tier.kind == tiers::tier_kind::dram ? dma::host_kind::pinned
+                                                     : dma::host_kind::registered};
+      p.dirs = {dma::direction::h2d};
+      p.engines = {dma::engine::ce};
+      p.sizes = {size};
+      p.reps = o.reps.reps;
+      p.warmup = o.reps.warmup;
+      if (sweep == "streams") {
+        p.streams = static_cast<int>(n);
+        p.gpus = {0};
+      } else {
+        for (long g = 0; g < n; ++g)
+          p.gpus.push_back(static_cast<int>(g));
+      }
+      const auto rs = dma::run(ctx, p);
+      if (rs.empty() || rs[0].state != status::ok) {
+        if (!rs.empty()) out.push_back(rs[0]);
+        continue;
+      }
+      point pt{n, rs[0].find("bandwidth")->value.value(), {}};
+      if (sweep == "gpus") {
+        for (long g = 0; g < n; ++g) {
+          if (const metric* m = rs[0].find(fmt::format("bandwidth_gpu{}", g), "median"))
+            pt.per_worker.push_back(*m->value);
+        }
+        if (pt.per_worker.empty()) pt.per_worker.push_back(pt.aggregate);
+      } else {
+        for (long s = 0; s < n; ++s)
+          pt.per_worker.push_back(pt.aggregate / static_cast<double>(n));
+      }
+      pts.push_back(pt);
+    }
+    // Ceiling: the narrowest link on each GPU's path from the tier's node, summed over the GPUs.
+    const auto tiers_here = topology::memory_tiers(topo);
+    double sum = 0;
+    long used = sweep == "gpus" ? *std::max_element(counts.begin(), counts.end()) : 1;
+    for (const auto& g : topo.gpus) {
+      if (!g.cuda_index || *g.cuda_index >= used || tiers_here.empty()) continue;
+      const auto path = topology::compute_path(topo, tiers_here[0], g);
+      if (path.min_effective_bps > 0) sum += path.min_effective_bps;
+    }
+    if (sum > 0) one_link = sum;
+    json b = base;
+    b["dir"] = "h2d";
+    finish_sweep(out, sweep, b, pts, one_link);
+  };
+  gpu_sweep("streams", stream_counts);
+  gpu_sweep("gpus", gpu_counts);
+  return out;
+}
+
+}  // namespace
+
+probe_spec scale_probe() {
+  return {
+      "scale",
+      "Concurrency scaling on one tier: CPU threads, processes, GPU streams, GPUs; the knee",
+      [](CLI::App& cmd) -> runner {
+        auto o = std::make_shared<scale_options>();
+        add_tier_options(cmd, o->tier, "Memory tier every worker uses");
+        cmd.add_option("--threads", o->threads,
+                       "CPU thread counts to sweep (each thread its own --size region)")
+            ->type_name("LIST");
+        cmd.add_option("--procs", o->procs,
+                       "Process counts to sweep (each process its own region of the tier)")
+            ->type_name("LIST");
+        cmd.add_option("--proc-engine", o->proc_engine,
+                       "What each process does: cpu (loads) or gpu (h2d copies to GPU 0)")
+            ->capture_default_str();
+        cmd.add_option("--streams", o->streams, "Copy streams on GPU 0 to sweep")
+            ->type_name("LIST");
+        cmd.add_option("--gpus", o->gpus, "Numbers of GPUs loading at once to sweep (GPUs 0..n-1)")
+            ->type_name("LIST");
+        cmd.add_option("--size", o->size, "Bytes per worker (thread, process or stream)")
+            ->capture_default_str();
+        cmd.add_option("--op", o->op, "CPU workers: read or write (non-temporal)")
+            ->capture_default_str();
+        cmd.add_option("--timeout", o->timeout_s,
+                       "Seconds a worker process may take to get ready, and to finish")
+            ->capture_default_str();
+        add_repetition_options(cmd, o->reps);
+        return [o](run_context& ctx) { return run_scale(ctx, *o); };
+      },
+      [](run_context&) -> std::optional<std::string> { return std::nullopt; },
+  };
+}
+
+}  // namespace cxlprobe::probes
