@@ -54,7 +54,8 @@ struct point {
 
 // Turns the points of one sweep into results: efficiency, fairness, ceiling share, knee.
 void finish_sweep(std::vector<result>& out, const std::string& sweep, const json& base,
-                  const std::vector<point>& pts, std::optional<double> ceiling) {
+                  const std::vector<point>& pts,
+                  const std::vector<std::optional<double>>& ceilings) {
   if (pts.empty()) return;
   std::vector<double> agg;
   for (const auto& p : pts)
@@ -77,6 +78,7 @@ void finish_sweep(std::vector<result>& out, const std::string& sweep, const json
     r.add_value("worker_bandwidth_max", "B/s", hi, "median");
     r.add_value("fairness", "1", hi > 0 ? lo / hi : std::optional<double>());
     r.add_value("efficiency", "1", p.aggregate / (single * static_cast<double>(p.workers)));
+    const std::optional<double> ceiling = i < ceilings.size() ? ceilings[i] : std::nullopt;
     r.add_value("ceiling_share", "1",
                 ceiling ? std::optional<double>(p.aggregate / *ceiling) : std::nullopt);
     if (!p.per_worker.empty()) r.samples.push_back({"worker_bandwidth", "B/s", p.per_worker});
@@ -181,7 +183,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
     }
     json b = base;
     b["op"] = o.op;
-    finish_sweep(out, "threads", b, pts, std::nullopt);
+    finish_sweep(out, "threads", b, pts, {});
   }
 
   if (!proc_counts.empty()) {
@@ -200,13 +202,22 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
       const auto regions =
           scale::assign_regions(size * static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(n),
                                 std::max<std::uint64_t>(buf.alignment(), 4096));
+      // Processes go to GPUs round-robin, as replicas do. Counted from the topology: CUDA must
+      // not be initialised in this process before the fork.
+      std::size_t nvidia_gpus = 0;
+      if (o.proc_engine == "gpu") {
+        for (const auto& g : ctx.topo().gpus)
+          nvidia_gpus += g.vendor_id == 0x10de;
+      }
+      nvidia_gpus = std::max<std::size_t>(1, nvidia_gpus);
       const auto outcomes = run_processes(
           static_cast<std::size_t>(n), [&](std::size_t k) { pin_single(cpus[k % cpus.size()]); },
           [&](std::size_t k) {
             std::byte* p = buf.data() + regions[k].offset;
             std::vector<std::pair<double, double>> t;
             if (o.proc_engine == "gpu") {
-              t = dma::timed_h2d_from(p, regions[k].size, 0, o.reps.reps);
+              t = dma::timed_h2d_from(p, regions[k].size, static_cast<int>(k % nvidia_gpus),
+                                      o.reps.reps);
             } else {
               for (int r = -o.reps.warmup; r < o.reps.reps; ++r) {
                 const double t0 = now_s();
@@ -247,14 +258,24 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
         out.push_back(make_error("scale", "worker failed: " + problems, p));
         continue;
       }
-      point pt{n, aggregate_of(times, static_cast<double>(regions[0].size)), {}};
+      // Processes start together but drift apart over their repetitions: the aggregate is all
+      // their bytes over the window from the first start to the last end.
+      double first = 1e300, last = 0, bytes = 0;
+      for (const auto& t : times) {
+        for (const auto& [a, e] : t) {
+          first = std::min(first, a);
+          last = std::max(last, e);
+          bytes += static_cast<double>(regions[0].size);
+        }
+      }
+      point pt{n, last > first ? bytes / (last - first) : 0.0, {}};
       for (const auto& t : times)
         pt.per_worker.push_back(median_bw(t, static_cast<double>(regions[0].size)));
       pts.push_back(pt);
     }
     json b = base;
     b["engine"] = o.proc_engine;
-    finish_sweep(out, "procs", b, pts, std::nullopt);
+    finish_sweep(out, "procs", b, pts, {});
   }
 
   // GPU sweeps go through the dma probe's machinery (latch-started streams, verified data).
@@ -265,7 +286,6 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
       return;
     }
     std::vector<point> pts;
-    std::optional<double> one_link;
     auto& topo = ctx.topo();
     dma::annotate_cuda_devices(topo);
     for (long n : counts) {
@@ -306,19 +326,23 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
       }
       pts.push_back(pt);
     }
-    // Ceiling: the narrowest link on each GPU's path from the tier's node, summed over the GPUs.
+    // Ceiling of a point: the narrowest link on the path from the tier's node to each GPU in
+    // use, summed over those GPUs (streams share GPU 0's link).
     const auto tiers_here = topology::memory_tiers(topo);
-    double sum = 0;
-    long used = sweep == "gpus" ? *std::max_element(counts.begin(), counts.end()) : 1;
-    for (const auto& g : topo.gpus) {
-      if (!g.cuda_index || *g.cuda_index >= used || tiers_here.empty()) continue;
-      const auto path = topology::compute_path(topo, tiers_here[0], g);
-      if (path.min_effective_bps > 0) sum += path.min_effective_bps;
+    std::vector<std::optional<double>> ceilings;
+    for (const auto& pt : pts) {
+      const long used = sweep == "gpus" ? pt.workers : 1;
+      double sum = 0;
+      for (const auto& g : topo.gpus) {
+        if (!g.cuda_index || *g.cuda_index >= used || tiers_here.empty()) continue;
+        const auto path = topology::compute_path(topo, tiers_here[0], g);
+        if (path.min_effective_bps > 0) sum += path.min_effective_bps;
+      }
+      ceilings.push_back(sum > 0 ? std::optional<double>(sum) : std::nullopt);
     }
-    if (sum > 0) one_link = sum;
     json b = base;
     b["dir"] = "h2d";
-    finish_sweep(out, sweep, b, pts, one_link);
+    finish_sweep(out, sweep, b, pts, ceilings);
   };
   gpu_sweep("streams", stream_counts);
   gpu_sweep("gpus", gpu_counts);
@@ -340,8 +364,10 @@ probe_spec scale_probe() {
         cmd.add_option("--procs", o->procs,
                        "Process counts to sweep (each process its own region of the tier)")
             ->type_name("LIST");
-        cmd.add_option("--proc-engine", o->proc_engine,
-                       "What each process does: cpu (loads) or gpu (h2d copies to GPU 0)")
+        cmd.add_option(
+               "--proc-engine", o->proc_engine,
+               "What each process does: cpu (loads) or gpu (h2d copies; process k uses GPU k mod "
+               "the GPU count, as replicas)")
             ->capture_default_str();
         cmd.add_option("--streams", o->streams, "Copy streams on GPU 0 to sweep")
             ->type_name("LIST");
