@@ -7,8 +7,10 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <sstream>
+#include <thread>
 
 #include "core/error.hpp"
 #include "core/units.hpp"
@@ -37,6 +39,7 @@ struct scale_options {
   std::string proc_engine = "cpu";
   std::string streams;
   std::string gpus;
+  std::string mix;
   std::string size = "256MiB";
   std::string op = "read";
   int timeout_s = 120;
@@ -113,6 +116,81 @@ double median_bw(const std::vector<std::pair<double, double>>& t, double bytes) 
   return v.empty() ? 0 : stats::summarize(v).median;
 }
 
+// CPU writers and a GPU reader on one tier at once: W threads store (non-temporal) into their own
+// regions while GPU 0 copies another region host-to-device; both rates are reported, and the
+// W = 0 point is the GPU alone, so starvation shows as the GPU's rate falling with W.
+void run_mix(run_context& ctx, const scale_options& o, const tiers::tier_spec& tier,
+             std::uint64_t size, const std::vector<long>& writers, const json& base,
+             std::vector<result>& out) {
+  if (auto why = dma::unavailable_reason()) {
+    out.push_back(make_waived("scale", *why, {{"sweep", "mix"}}));
+    return;
+  }
+  const auto cpus = allowed_cpus();
+  const long top = *std::max_element(writers.begin(), writers.end());
+  const std::uint64_t cpu_bytes = size * static_cast<std::uint64_t>(std::max(1L, top));
+  // The tier holds the writers' regions and, after them, the region the GPU reads.
+  tiers::tier_buffer buf =
+      tiers::tier_buffer::open(tier, {cpu_bytes + size, true, o.tier.allow_write, o.tier.force});
+  const cpu::isa isa = cpu::best_isa();
+  cpu::write(buf.data(), buf.size(), 5, isa);
+  std::byte* gpu_region = buf.data() + cpu_bytes;
+  std::vector<point> pts;
+  std::vector<double> cpu_rates;
+  for (long w : writers) {
+    if (ctx.stop_requested()) break;
+    ctx.report(fmt::format("scale: {} CPU writer(s) while GPU 0 reads {}", w, tier.to_string()));
+    std::atomic<bool> stop{false};
+    std::atomic<long> written{0};
+    const auto placed = w > 0 ? spread_cpus(cpus, static_cast<std::size_t>(w)) : std::vector<int>{};
+    std::vector<std::thread> threads;
+    const double t0 = now_s();
+    for (long k = 0; k < w; ++k) {
+      threads.emplace_back([&, k] {
+        pin_single(placed[static_cast<std::size_t>(k)]);
+        std::byte* p = buf.data() + static_cast<std::uint64_t>(k) * size;
+        while (!stop.load(std::memory_order_relaxed)) {
+          cpu::ntwrite(p, size, 11, isa);
+          written.fetch_add(1);
+        }
+      });
+    }
+    std::vector<std::pair<double, double>> gpu_times;
+    std::string problem;
+    try {
+      gpu_times = dma::timed_h2d_from(gpu_region, size, 0, o.reps.reps);
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+    stop = true;
+    for (auto& t : threads)
+      t.join();
+    const double cpu_rate =
+        w > 0 ? static_cast<double>(written.load()) * static_cast<double>(size) / (now_s() - t0)
+              : 0.0;
+    json p = base;
+    p["sweep"] = "mix";
+    p["workers"] = w;
+    if (!problem.empty()) {
+      out.push_back(make_error("scale", problem, p));
+      continue;
+    }
+    const double gpu_rate = median_bw(gpu_times, static_cast<double>(size));
+    result r;
+    r.probe = "scale";
+    r.params = p;
+    r.params["gpu_dir"] = "h2d";
+    r.add_value("gpu_bandwidth", "B/s", gpu_rate, "median");
+    r.add_value("cpu_write_bandwidth", "B/s", cpu_rate, "value");
+    r.add_value("aggregate_bandwidth", "B/s", gpu_rate + cpu_rate, "median");
+    if (!pts.empty() && pts[0].workers == 0 && pts[0].aggregate > 0) {
+      r.add_value("gpu_share_of_alone", "1", gpu_rate / pts[0].aggregate);
+    }
+    pts.push_back({w, gpu_rate, {}});
+    out.push_back(std::move(r));
+  }
+}
+
 std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
   validate(o.reps);
   const tiers::tier_spec tier = tiers::parse_tier(o.tier.tier);
@@ -123,10 +201,11 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
   if (o.proc_engine != "cpu" && o.proc_engine != "gpu")
     throw usage_error("--proc-engine: use cpu or gpu");
   if (o.timeout_s < 1) throw usage_error("--timeout must be at least 1 second");
-  if (o.threads.empty() && o.procs.empty() && o.streams.empty() && o.gpus.empty()) {
+  if (o.threads.empty() && o.procs.empty() && o.streams.empty() && o.gpus.empty() &&
+      o.mix.empty()) {
     throw usage_error(
-        "give at least one sweep: --threads, --procs, --streams or --gpus (each a list, e.g. "
-        "1,2,4)");
+        "give at least one sweep: --threads, --procs, --streams, --gpus or --mix (each a list, "
+        "e.g. 1,2,4)");
   }
   const auto cpus = allowed_cpus();
   const auto thread_counts =
@@ -140,6 +219,9 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
                                  : units::parse_int_list(o.streams, "--streams", 1, 64);
   const auto gpu_counts =
       o.gpus.empty() ? std::vector<long>{} : units::parse_int_list(o.gpus, "--gpus", 1, 1024);
+  const auto mix_counts = o.mix.empty() ? std::vector<long>{}
+                                        : units::parse_int_list(o.mix, "--mix", 0,
+                                                                static_cast<long>(cpus.size()));
   const bool writes = o.op == "write";
   json base = {{"tier", tier.to_string()}, {"size", size}, {"emulated", tier.emulated()}};
   std::vector<result> out;
@@ -345,6 +427,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
     finish_sweep(out, sweep, b, pts, ceilings);
   };
   gpu_sweep("streams", stream_counts);
+  if (!mix_counts.empty()) run_mix(ctx, o, tier, size, mix_counts, base, out);
   gpu_sweep("gpus", gpu_counts);
   return out;
 }
@@ -372,6 +455,10 @@ probe_spec scale_probe() {
         cmd.add_option("--streams", o->streams, "Copy streams on GPU 0 to sweep")
             ->type_name("LIST");
         cmd.add_option("--gpus", o->gpus, "Numbers of GPUs loading at once to sweep (GPUs 0..n-1)")
+            ->type_name("LIST");
+        cmd.add_option("--mix", o->mix,
+                       "CPU writer counts to sweep while GPU 0 reads the same tier (0 = the GPU "
+                       "alone): who gets starved")
             ->type_name("LIST");
         cmd.add_option("--size", o->size, "Bytes per worker (thread, process or stream)")
             ->capture_default_str();

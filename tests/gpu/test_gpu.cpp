@@ -205,6 +205,20 @@ TEST_CASE("replay --exec moves every load and store for real, dram and a /dev/sh
   CHECK(::access(path.c_str(), F_OK) != 0);
 }
 
+TEST_CASE("scale: streams and a CPU/GPU mix on one tier report every point", "[gpu][scale]") {
+  const auto rs =
+      run_probe("scale", {"--streams", "1,2", "--mix", "0,1", "--size", "64MiB", "--reps", "3"});
+  REQUIRE(rs.size() == 4);
+  for (const auto& r : rs) {
+    INFO(r.params.dump() << " " << r.message);
+    CHECK(r.state == status::ok);
+    const metric* m = r.find("aggregate_bandwidth", "median");
+    REQUIRE(m != nullptr);
+    CHECK(m->value.value() > 1e9);
+  }
+  CHECK(rs[3].find("gpu_share_of_alone", "value") != nullptr);
+}
+
 int main(int argc, char** argv) {
   if (probes::cuda::device_count() == 0) {
     std::printf("no CUDA device: GPU tests skipped\n");
