@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "cli/explain_command.hpp"
 #include "cli/output.hpp"
 #include "cli/signals.hpp"
 #include "core/document.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
 #include "probes/probe.hpp"
+#include "report/floor.hpp"
 #include "report/table.hpp"
 #include "report/topology_view.hpp"
 #include "topology/json.hpp"
@@ -77,7 +79,15 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   output_options out;
   std::string topology_file;
   std::vector<command> commands;
-  for (const auto& spec : probes::registry()) {
+  // Commands built from probes first (the main job leads), then every registered probe.
+  static const std::vector<probes::probe_spec> composed{explain_command(), compare_command()};
+  std::vector<const probes::probe_spec*> specs;
+  for (const auto& spec : composed)
+    specs.push_back(&spec);
+  for (const auto& spec : probes::registry())
+    specs.push_back(&spec);
+  for (const probes::probe_spec* specp : specs) {
+    const auto& spec = *specp;
     CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.summary));
     sub->footer(kExitCodeHelp);
     sub->add_option("--topology", topology_file,
@@ -160,6 +170,7 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   }
   // After the run: probes may have added facts (CUDA device indices) to the topology.
   if (ctx.topology_loaded()) doc.context["topology"] = topology::to_json(ctx.topo());
+  doc.analysis = ctx.analysis;
   doc.meta.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   doc.meta.complete = !signals.flag().load();
@@ -176,6 +187,13 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
       print_to(human, report::render_topology(ctx.topo()));
     } else {
       print_to(human, report::render_table(doc.results));
+    }
+    if (doc.analysis.contains("floors")) {
+      print_to(human, "\n" + report::render_floors(doc.analysis["floors"]));
+      if (doc.analysis.contains("note"))
+        print_to(human, "Note: " + doc.analysis["note"].get<std::string>() + "\n");
+      if (doc.analysis.contains("gpu"))
+        print_to(human, "Note: " + doc.analysis["gpu"].get<std::string>() + "\n");
     }
     for (const auto& r : doc.results) {
       if (r.state == status::error) {

@@ -38,6 +38,11 @@ class run_context {
   // Loads on first call; throws what topology::load throws.
   topology::topology& topo();
   bool topology_loaded() const { return topo_.has_value(); }
+  // Uses a given model (a recorded run's topology) instead of loading one.
+  void set_topology(topology::topology t) { topo_ = std::move(t); }
+
+  // Derived results a command adds to the document's "analysis" (explain's floors).
+  json analysis = json::object();
 
  private:
   topology::load_options options_;

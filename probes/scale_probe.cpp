@@ -219,9 +219,9 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
                                  : units::parse_int_list(o.streams, "--streams", 1, 64);
   const auto gpu_counts =
       o.gpus.empty() ? std::vector<long>{} : units::parse_int_list(o.gpus, "--gpus", 1, 1024);
-  const auto mix_counts = o.mix.empty() ? std::vector<long>{}
-                                        : units::parse_int_list(o.mix, "--mix", 0,
-                                                                static_cast<long>(cpus.size()));
+  const auto mix_counts =
+      o.mix.empty() ? std::vector<long>{}
+                    : units::parse_int_list(o.mix, "--mix", 0, static_cast<long>(cpus.size()));
   const bool writes = o.op == "write";
   json base = {{"tier", tier.to_string()}, {"size", size}, {"emulated", tier.emulated()}};
   std::vector<result> out;

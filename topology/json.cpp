@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/error.hpp"
+
 namespace cxlprobe::topology {
 
 namespace {
@@ -165,6 +167,117 @@ json to_json(const topology& t, bool with_paths) {
     out["paths"] = paths;
   }
   return out;
+}
+
+namespace {
+
+template <typename T>
+std::optional<T> opt_get(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<T>();
+}
+
+std::uint16_t hex_get(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return 0;
+  return static_cast<std::uint16_t>(std::stoul(it->get<std::string>(), nullptr, 16));
+}
+
+link_info link_from(const json& j) {
+  link_info l;
+  if (!j.is_object()) return l;
+  l.gen = opt_get<int>(j, "gen");
+  l.width = opt_get<int>(j, "width");
+  l.gts = opt_get<double>(j, "gts");
+  l.max_gen = opt_get<int>(j, "max_gen");
+  l.max_width = opt_get<int>(j, "max_width");
+  l.raw_bps = opt_get<double>(j, "raw_bps").value_or(0);
+  l.effective_bps = opt_get<double>(j, "effective_bps").value_or(0);
+  l.payload_bytes = j.value("payload_bytes", 256);
+  l.payload_known = j.value("payload_known", false);
+  l.source = j.value("source", "none");
+  if (j.contains("candidates")) l.candidates = j["candidates"].get<std::vector<std::string>>();
+  return l;
+}
+
+}  // namespace
+
+topology topology_from_json(const json& j) {
+  if (!j.is_object() || !j.contains("pci") || !j.contains("numa_nodes")) {
+    throw usage_error(
+        "the result file has no context.topology (record it with a current cxlprobe)");
+  }
+  topology t;
+  t.source = j.value("source", "recorded");
+  t.hwloc_version = j.value("hwloc_version", "");
+  t.packages = j.value("packages", 0u);
+  t.cores = j.value("cores", 0u);
+  t.pus = j.value("pus", 0u);
+  t.llc_bytes = opt_get<std::uint64_t>(j, "llc_bytes");
+  for (const auto& n : j["numa_nodes"]) {
+    numa_node node;
+    node.os_index = n.value("os_index", 0u);
+    node.bytes = n.value("bytes", std::uint64_t{0});
+    node.cpu_less = opt_get<bool>(n, "cpu_less");
+    node.cpus = n.value("cpus", "");
+    node.subtype = n.value("subtype", "");
+    node.memory_tier = opt_get<int>(n, "memory_tier");
+    node.package = opt_get<unsigned>(n, "package");
+    if (n.contains("cxl_devices"))
+      node.cxl_devices = n["cxl_devices"].get<std::vector<std::string>>();
+    t.numa.push_back(std::move(node));
+  }
+  std::vector<std::string> ids;  // bus id or, for host bridges, bus range
+  for (const auto& d : j["pci"]) {
+    pci_device p;
+    const std::string kind = d.value("kind", "device");
+    p.kind = kind == "host-bridge" ? pci_kind::host_bridge
+             : kind == "bridge"    ? pci_kind::bridge
+                                   : pci_kind::device;
+    p.busid = opt_get<std::string>(d, "busid").value_or("");
+    p.bus_range = opt_get<std::string>(d, "bus_range").value_or("");
+    p.class_id = hex_get(d, "class_id");
+    p.vendor_id = hex_get(d, "vendor_id");
+    p.device_id = hex_get(d, "device_id");
+    p.name = d.value("name", "");
+    p.package = opt_get<unsigned>(d, "package");
+    p.link = link_from(d.value("link", json::object()));
+    ids.push_back(p.kind == pci_kind::host_bridge ? p.bus_range : p.busid);
+    t.pci.push_back(std::move(p));
+  }
+  // Parents from each device's path to its host bridge (the second entry is the parent).
+  const auto& arr = j["pci"];
+  for (std::size_t i = 0; i < t.pci.size(); ++i) {
+    const auto& chain = arr[i].value("path_to_host", json::array());
+    if (chain.size() < 2) continue;
+    const std::string up = chain[1].get<std::string>();
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      if (ids[k] == up && k != i) t.pci[i].parent = static_cast<int>(k);
+    }
+  }
+  for (const auto& d : j.value("dax_devices", json::array())) {
+    dax_device x;
+    x.name = d.value("name", "");
+    x.size = d.value("bytes", std::uint64_t{0});
+    x.align = opt_get<std::uint64_t>(d, "align");
+    x.mode = d.value("mode", "unknown");
+    x.target_node = opt_get<int>(d, "target_node");
+    x.numa_node = opt_get<int>(d, "numa_node");
+    if (d.contains("cxl_devices")) x.cxl_devices = d["cxl_devices"].get<std::vector<std::string>>();
+    t.dax.push_back(std::move(x));
+  }
+  for (const auto& g : j.value("gpus", json::array())) {
+    gpu x;
+    x.busid = g.value("busid", "");
+    x.vendor_id = hex_get(g, "vendor_id");
+    x.device_id = hex_get(g, "device_id");
+    x.name = g.value("name", "");
+    x.cuda_index = opt_get<int>(g, "cuda_index");
+    x.pci_index = t.pci_index(x.busid);
+    if (x.pci_index >= 0) t.gpus.push_back(std::move(x));
+  }
+  return t;
 }
 
 }  // namespace cxlprobe::topology

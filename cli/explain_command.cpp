@@ -1,0 +1,244 @@
+// `explain`: topology -> a measurement plan -> probes -> floor analysis. The main job.
+#include "cli/explain_command.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/document.hpp"
+#include "core/error.hpp"
+#include "probes/dma_plan.hpp"
+#include "probes/invoke.hpp"
+#include "probes/pinned_workers.hpp"
+#include "report/floor.hpp"
+#include "topology/json.hpp"
+
+namespace cxlprobe::cli {
+
+namespace {
+
+struct explain_options {
+  std::vector<std::string> results;
+  std::vector<std::string> tiers;
+  std::string gpus = "all";
+  bool quick = false;
+  bool thorough = false;
+  bool allow_write = false;
+};
+
+// Default tiers: every DAX device and CPU-less node, plus dram; a /dev/shm stand-in when the
+// node has no CXL tier, so the whole pipeline still shows.
+std::vector<std::string> default_tiers(const topology::topology& t, bool& emulated) {
+  std::vector<std::string> out{"dram"};
+  for (const auto& d : t.dax) {
+    if (d.mode != "system-ram") out.push_back("dax:/dev/" + d.name);
+  }
+  for (const auto& n : t.numa) {
+    if (n.cpu_less.value_or(false)) out.push_back(fmt::format("node:{}", n.os_index));
+  }
+  emulated = out.size() == 1;
+  if (emulated) out.push_back(fmt::format("file:/dev/shm/cxlprobe-explain-{}.bin", ::getpid()));
+  return out;
+}
+
+std::vector<result> run_explain(probes::run_context& ctx, const explain_options& o) {
+  if (o.quick && o.thorough) throw usage_error("give --quick or --thorough, not both");
+  std::vector<result> results;
+  if (!o.results.empty()) {
+    // Recorded runs: no measurement; the topology of the first file describes the machine.
+    bool have_topology = false;
+    for (const auto& path : o.results) {
+      document doc = load_document(path);
+      if (!have_topology && doc.context.contains("topology") && !ctx.topology_from_file()) {
+        ctx.set_topology(topology::topology_from_json(doc.context["topology"]));
+        have_topology = true;
+      }
+      for (auto& r : doc.results)
+        results.push_back(std::move(r));
+    }
+    ctx.analysis["mode"] = "recorded";
+  } else if (ctx.topology_from_file()) {
+    ctx.analysis["mode"] = "topology";
+    ctx.analysis["note"] = "explained from the topology alone: ceilings only, nothing measured";
+  } else {
+    ctx.analysis["mode"] = "measured";
+    const auto& topo = ctx.topo();
+    bool emulated = false;
+    const std::vector<std::string> tiers =
+        o.tiers.empty() ? default_tiers(topo, emulated) : o.tiers;
+    if (emulated)
+      ctx.analysis["note"] =
+          "no CXL tier on this node: a file-backed stand-in on /dev/shm is measured, labelled "
+          "emulated";
+    const std::string size = o.quick ? "256MiB" : o.thorough ? "1GiB" : "512MiB";
+    const std::string reps = o.quick ? "3" : o.thorough ? "10" : "5";
+    const std::string threads = std::to_string(probes::allowed_cpus().size());
+    const auto gpu_reason = probes::dma::unavailable_reason();
+    for (const auto& tier : tiers) {
+      if (ctx.stop_requested()) break;
+      ctx.report("explain: CPU read bandwidth of " + tier);
+      std::vector<std::string> args{"--tier",   tier,     "--op",       "read",   "--threads",
+                                    threads,    "--size", size,         "--reps", reps,
+                                    "--warmup", "1",      "--counters", "none"};
+      if (o.allow_write) args.push_back("--allow-write");
+      for (auto& r : probes::invoke_probe("bw", args, ctx))
+        results.push_back(std::move(r));
+      if (gpu_reason) continue;
+      const bool dram = tier == "dram";
+      // d2h writes into the tier: only where the tier is ours (dram, a new stand-in) or allowed.
+      const bool may_write =
+          dram || tier.rfind("file:/dev/shm/cxlprobe-explain-", 0) == 0 || o.allow_write;
+      std::vector<std::string> d{
+          "--tier", tier,
+          "--host", dram ? "pinned" : "registered",
+          "--dir",  may_write ? "h2d,d2h" : "h2d",
+          "--size", o.quick ? "24MiB,256MiB" : o.thorough ? "24MiB,256MiB,1GiB" : "24MiB,512MiB",
+          "--gpus", o.gpus,
+          "--reps", reps};
+      if (o.allow_write) d.push_back("--allow-write");
+      ctx.report("explain: GPU DMA between " + tier + " and GPU(s) " + o.gpus);
+      for (auto& r : probes::invoke_probe("dma", d, ctx)) {
+        // Each GPU on its own: the dma probe measures the listed GPUs at once.
+        results.push_back(std::move(r));
+      }
+    }
+    if (gpu_reason) ctx.analysis["gpu"] = "no DMA measured: " + *gpu_reason;
+  }
+  auto& topo = ctx.topo();
+  if (!ctx.topology_from_file() && o.results.empty()) probes::dma::annotate_cuda_devices(topo);
+  ctx.analysis["floors"] = report::to_json(report::analyse_floors(topo, results));
+  if (results.empty()) {
+    result r;
+    r.probe = "explain";
+    r.message = ctx.analysis.value("note", "ceilings only");
+    r.add_value("pairs", "1", static_cast<double>(ctx.analysis["floors"].size()));
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+// ---- compare ----
+
+struct compare_options {
+  std::vector<std::string> files;
+};
+
+json key_params(const json& params) {
+  json k = params;
+  for (const char* volatile_key :
+       {"iterations", "cpus", "latched", "page_size", "isa", "counters", "gpu_busid"}) {
+    k.erase(volatile_key);
+  }
+  return k;
+}
+
+const metric* main_metric(const result& r) {
+  for (const char* name : {"bandwidth", "aggregate_bandwidth", "latency", "ttft_mean_s",
+                           "token_hit_ratio", "path_effective_ceiling"}) {
+    if (const metric* m = r.find(name, "median")) return m;
+    if (const metric* m = r.find(name, "value")) return m;
+  }
+  return nullptr;
+}
+
+std::vector<result> run_compare(probes::run_context&, const compare_options& o) {
+  if (o.files.size() != 2) throw usage_error("compare takes two result files: A.json B.json");
+  const document a = load_document(o.files[0]);
+  const document b = load_document(o.files[1]);
+  std::vector<result> out;
+  std::vector<bool> used(b.results.size(), false);
+  for (const auto& ra : a.results) {
+    if (ra.state != status::ok) continue;
+    const json ka = key_params(ra.params);
+    std::size_t match = b.results.size();
+    for (std::size_t i = 0; i < b.results.size(); ++i) {
+      if (!used[i] && b.results[i].probe == ra.probe && b.results[i].state == status::ok &&
+          key_params(b.results[i].params) == ka) {
+        match = i;
+        break;
+      }
+    }
+    result r;
+    r.probe = "compare";
+    r.params = ka;
+    r.params["probe"] = ra.probe;
+    if (match == b.results.size()) {
+      r.state = status::skipped;
+      r.message = "only in A (" + o.files[0] + ")";
+      out.push_back(std::move(r));
+      continue;
+    }
+    used[match] = true;
+    const metric* ma = main_metric(ra);
+    const metric* mb = main_metric(b.results[match]);
+    if (!ma || !mb || ma->name != mb->name || !ma->value || !mb->value) {
+      r.state = status::skipped;
+      r.message = "no common metric";
+      out.push_back(std::move(r));
+      continue;
+    }
+    r.params["metric"] = ma->name;
+    r.add_value("a", ma->unit, ma->value);
+    r.add_value("b", mb->unit, mb->value);
+    r.add_value("ratio_b_over_a", "1",
+                *ma->value != 0 ? std::optional<double>(*mb->value / *ma->value) : std::nullopt);
+    out.push_back(std::move(r));
+  }
+  for (std::size_t i = 0; i < b.results.size(); ++i) {
+    if (used[i] || b.results[i].state != status::ok) continue;
+    result r;
+    r.probe = "compare";
+    r.params = key_params(b.results[i].params);
+    r.params["probe"] = b.results[i].probe;
+    r.state = status::skipped;
+    r.message = "only in B (" + o.files[1] + ")";
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+probes::probe_spec explain_command() {
+  return {
+      "explain",
+      "Discover, measure what matters, and say which link or tier sets the floor for each tier and "
+      "GPU",
+      [](CLI::App& cmd) -> probes::runner {
+        auto o = std::make_shared<explain_options>();
+        cmd.add_option("--results", o->results,
+                       "Explain recorded result files instead of measuring")
+            ->type_name("FILE...")
+            ->check(CLI::ExistingFile);
+        cmd.add_option("--tier", o->tiers,
+                       "Tiers to measure (default: dram, every DAX device and CPU-less node; "
+                       "a /dev/shm stand-in when there is no CXL tier)")
+            ->type_name("TIER...");
+        cmd.add_option("--gpus", o->gpus, "GPUs to measure")->capture_default_str();
+        cmd.add_flag("--quick", o->quick, "Smaller sizes, fewer repetitions (about half the time)");
+        cmd.add_flag("--thorough", o->thorough, "Larger sizes, more repetitions");
+        cmd.add_flag("--allow-write", o->allow_write,
+                     "Permit D2H copies into DAX devices and existing files");
+        return [o](probes::run_context& ctx) { return run_explain(ctx, *o); };
+      },
+      [](probes::run_context&) -> std::optional<std::string> { return std::nullopt; },
+  };
+}
+
+probes::probe_spec compare_command() {
+  return {
+      "compare",
+      "Put the same probes of two result files side by side, with ratios (B / A)",
+      [](CLI::App& cmd) -> probes::runner {
+        auto o = std::make_shared<compare_options>();
+        cmd.add_option("files", o->files, "A.json B.json")
+            ->required()
+            ->expected(2)
+            ->check(CLI::ExistingFile);
+        return [o](probes::run_context& ctx) { return run_compare(ctx, *o); };
+      },
+      [](probes::run_context&) -> std::optional<std::string> { return std::nullopt; },
+  };
+}
+
+}  // namespace cxlprobe::cli

@@ -1,0 +1,50 @@
+// The floor analysis: for each (memory tier, GPU) pair, the elements a transfer crosses side by
+// side (the tier's CPU-side bandwidth, every link's raw and effective ceiling, the measured DMA),
+// which one binds, the headroom of the others, and the share when several GPUs load through one
+// link or device at once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "topology/model.hpp"
+
+namespace cxlprobe::report {
+
+struct floor_element {
+  std::string
+      kind;  // "tier" (CPU-side bandwidth), "link", "cxl" (devices behind the tier), "socket"
+  std::string name;   // bus id, tier name, or a description
+  std::string label;  // readable
+  std::optional<double> raw_bps;
+  std::optional<double>
+      capacity_bps;                // what this element can carry for this GPU (effective / sharers)
+  int sharers = 1;                 // GPUs loading through it at once
+  std::optional<double> headroom;  // capacity / binding capacity - 1
+};
+
+struct floor_entry {
+  std::string tier;       // as measured: dram, node:N, dax:..., file:...
+  std::string path_tier;  // the topology tier its path was computed for
+  std::string gpu;        // bus id
+  std::vector<floor_element> elements;
+  std::string binding;  // name of the binding element
+  std::string binding_kind;
+  std::optional<double> binding_bps;
+  std::optional<double> measured_h2d_bps;
+  std::optional<double> measured_d2h_bps;
+  std::optional<double> h2d_fraction;  // measured h2d / binding capacity
+  std::string sentence;
+};
+
+// `results` may hold bw (read) and dma (bulk) results; missing ones leave those elements
+// unmeasured. Tiers measured as dram or file: map to the node of the CPUs (node 0 when unknown).
+std::vector<floor_entry> analyse_floors(const topology::topology& topo,
+                                        const std::vector<result>& results);
+
+json to_json(const std::vector<floor_entry>& floors);
+std::string render_floors(const json& floors);
+
+}  // namespace cxlprobe::report
