@@ -13,6 +13,7 @@
 
 #include "cli/explain_command.hpp"
 #include "cli/output.hpp"
+#include "cli/report_command.hpp"
 #include "cli/signals.hpp"
 #include "core/document.hpp"
 #include "core/error.hpp"
@@ -80,7 +81,8 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   std::string topology_file;
   std::vector<command> commands;
   // Commands built from probes first (the main job leads), then every registered probe.
-  static const std::vector<probes::probe_spec> composed{explain_command(), compare_command()};
+  static const std::vector<probes::probe_spec> composed{explain_command(), compare_command(),
+                                                        plot_command(), report_command()};
   std::vector<const probes::probe_spec*> specs;
   for (const auto& spec : composed)
     specs.push_back(&spec);

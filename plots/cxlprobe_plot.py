@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Plots of cxlprobe result documents (docs/schema.md) with matplotlib.
+
+usage: cxlprobe_plot.py RESULT.json OUT.(png|svg|pdf) [--kind KIND]
+KIND: auto (every kind the file holds), size, kv, scaling, threads, latency, floor, replay.
+With several kinds, OUT's stem gets "-KIND" per plot. Prints the files written, one per line.
+GB/s = 1e9 B/s in every axis.
+"""
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+
+GB = 1e9
+
+
+def median(result, name):
+    for m in result.get("metrics", []):
+        if m["name"] == name and m.get("stat") in ("median", "value") and m["value"] is not None:
+            return m["value"]
+    return None
+
+
+def machine(doc):
+    host = doc.get("meta", {}).get("host", "")
+    gpus = doc.get("context", {}).get("topology", {}).get("gpus", [])
+    names = sorted({g.get("name", "") for g in gpus if g.get("name")})
+    date = doc.get("meta", {}).get("start_time", "")[:10]
+    parts = [p for p in [host, ", ".join(names), date] if p]
+    return " / ".join(parts) if parts else "unknown machine"
+
+
+def ok(doc, probe):
+    return [r for r in doc.get("results", []) if r.get("probe") == probe and r.get("status") == "ok"]
+
+
+def fmt_size(b):
+    for unit, f in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if b >= f:
+            v = b / f
+            return f"{v:g} {unit}"
+    return f"{b} B"
+
+
+def plot_size(doc, ax):
+    series = {}
+    for r in ok(doc, "dma"):
+        p = r["params"]
+        if p.get("pattern", "bulk") != "bulk" or "size" not in p:
+            continue
+        label = f'{p.get("tier")} {p.get("host")} {p.get("dir")} {p.get("engine")}{" " + p["kernel"] if "kernel" in p else ""}'
+        v = median(r, "bandwidth")
+        if v is not None:
+            series.setdefault(label, []).append((p["size"], v / GB))
+    if not series:
+        return False
+    for label, pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", ms=3, label=label)
+    ax.set_xscale("log", base=2)
+    sizes = sorted({x for pts in series.values() for x, _ in pts})
+    ticks = sizes[:: max(1, len(sizes) // 8)]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([fmt_size(t) for t in ticks], rotation=30)
+    ax.set_xlabel("transfer size")
+    ax.set_ylabel("bandwidth [GB/s]")
+    ax.set_title("GPU DMA bandwidth vs transfer size")
+    return True
+
+
+def plot_kv(doc, ax):
+    series = {}
+    for r in ok(doc, "dma"):
+        p = r["params"]
+        if p.get("pattern") not in ("kv-restore", "kv-offload"):
+            continue
+        label = f'{p["pattern"]} {p.get("method")}{" " + p["kernel"] if "kernel" in p else ""}'
+        v = median(r, "bandwidth")
+        if v is not None:
+            series.setdefault(label, []).append((p["block"], v / GB))
+    if not series:
+        return False
+    for label, pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", ms=3, label=label)
+    ax.set_xscale("log", base=2)
+    blocks = sorted({x for pts in series.values() for x, _ in pts})
+    ax.set_xticks(blocks)
+    ax.set_xticklabels([fmt_size(b) for b in blocks], rotation=30)
+    ax.set_xlabel("KV block size")
+    ax.set_ylabel("bandwidth [GB/s]")
+    ax.set_title("Scattered KV blocks: bandwidth by method")
+    return True
+
+
+def plot_scaling(doc, ax):
+    series = {}
+    for r in ok(doc, "scale"):
+        p = r["params"]
+        if p.get("sweep") == "mix":
+            # Who gets starved: the GPU's and the CPUs' shares, not only their sum.
+            for name, label in (("gpu_bandwidth", "GPU h2d"), ("cpu_write_bandwidth", "CPU writes")):
+                v = median(r, name)
+                if v is not None:
+                    series.setdefault(f'mix on {p.get("tier")}: {label}', []).append((p["workers"], v / GB))
+            continue
+        v = median(r, "aggregate_bandwidth")
+        if v is not None:
+            series.setdefault(f'{p.get("sweep")} on {p.get("tier")}', []).append((p["workers"], v / GB))
+    if not series:
+        return False
+    for label, pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
+    ax.set_xlabel("workers (threads, processes, streams, GPUs or CPU writers)")
+    ax.set_ylabel("aggregate bandwidth [GB/s]")
+    ax.set_title("Concurrency scaling")
+    return True
+
+
+def plot_threads(doc, ax):
+    series = {}
+    for r in ok(doc, "bw"):
+        p = r["params"]
+        v = median(r, "bandwidth")
+        if v is not None:
+            series.setdefault(f'{p.get("op")} on {p.get("tier")}', []).append((p["threads"], v / GB))
+    if not series or all(len(v) < 2 for v in series.values()):
+        return False
+    for label, pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
+    ax.set_xlabel("CPU threads")
+    ax.set_ylabel("bandwidth [GB/s]")
+    ax.set_title("CPU bandwidth of the tier vs threads")
+    return True
+
+
+def plot_latency(doc, ax):
+    series = {}
+    for r in ok(doc, "lat"):
+        p = r["params"]
+        v = median(r, "latency")
+        if v is not None:
+            series.setdefault(p.get("tier"), []).append((p["size"], v * 1e9))
+    if not series:
+        return False
+    for label, pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
+    ax.set_xscale("log", base=2)
+    sizes = sorted({x for pts in series.values() for x, _ in pts})
+    ticks = sizes[:: max(1, len(sizes) // 8)]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([fmt_size(t) for t in ticks], rotation=30)
+    ax.set_xlabel("working set")
+    ax.set_ylabel("load latency [ns]")
+    ax.set_title("Pointer-chase latency vs working set")
+    return True
+
+
+def plot_floor(doc, ax):
+    floors = doc.get("analysis", {}).get("floors", [])
+    if not floors:
+        return False
+    labels, groups = [], []
+    for f in floors:
+        bars = []
+        for el in f["elements"]:
+            if el.get("capacity_bps") is not None:
+                short = el["name"] if el["kind"] != "tier" else "tier (CPU read)"
+                bars.append((short, el["capacity_bps"] / GB, el["name"] == f.get("binding")))
+        for key, name in (("measured_h2d_bps", "measured H2D"), ("measured_d2h_bps", "measured D2H")):
+            if f.get(key) is not None:
+                bars.append((name, f[key] / GB, False))
+        labels.append(f'{f["tier"]} -> {f["gpu"]}')
+        groups.append(bars)
+    x = 0
+    ticks, names = [], []
+    for label, bars in zip(labels, groups):
+        for name, v, binding in bars:
+            color = "tab:red" if binding else ("tab:green" if name.startswith("measured") else "tab:blue")
+            ax.bar(x, v, color=color)
+            ax.text(x, v, f"{v:.1f}", ha="center", va="bottom", fontsize=7)
+            ticks.append(x)
+            names.append(f"{label}\n{name}")
+            x += 1
+        x += 1
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(names, rotation=60, ha="right", fontsize=7)
+    ax.set_ylabel("GB/s (capacity = effective ceiling / sharers)")
+    ax.set_title("Floor: ceilings (blue, binding red) and measured DMA (green)")
+    return True
+
+
+def plot_replay(doc, ax):
+    rs = [r for r in ok(doc, "replay") if r["params"].get("mode") == "workload"]
+    if not rs:
+        return False
+    speed = ""
+    for r in rs:
+        turns = sorted(
+            (int(m["name"][len("ttft_turn"):-len("_mean_s")]), m["value"])
+            for m in r["metrics"]
+            if m["name"].startswith("ttft_turn") and m["value"] is not None
+        )
+        ax.plot([t for t, _ in turns], [v for _, v in turns], marker="o", label=f'offload {r["params"]["offload"]}')
+        if r["params"]["offload"] == "on":
+            sw, st, sr = (median(r, k) for k in ("speedup_wall", "speedup_ttft_mean", "speedup_warm_request"))
+            speed = f"speedup: wall {sw:.2f}x, mean TTFT {st:.2f}x, warm request {sr:.2f}x" if sr else ""
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel("turn")
+    ax.set_ylabel("mean TTFT [s]")
+    ax.set_title(f'KV replay: TTFT per turn, offload OFF vs ON ({rs[0]["params"].get("model", "")})\n{speed}')
+    return True
+
+
+KINDS = {
+    "size": plot_size,
+    "kv": plot_kv,
+    "scaling": plot_scaling,
+    "threads": plot_threads,
+    "latency": plot_latency,
+    "floor": plot_floor,
+    "replay": plot_replay,
+}
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    src, out = argv[1], argv[2]
+    kind = "auto"
+    if len(argv) >= 5 and argv[3] == "--kind":
+        kind = argv[4]
+    if kind != "auto" and kind not in KINDS:
+        print(f"unknown plot kind '{kind}'; use auto or one of: {', '.join(KINDS)}", file=sys.stderr)
+        return 2
+    with open(src) as f:
+        doc = json.load(f)
+    wanted = KINDS if kind == "auto" else {kind: KINDS[kind]}
+    made = []
+    stem, ext = os.path.splitext(out)
+    for name, fn in wanted.items():
+        fig, ax = plt.subplots(figsize=(10, 6))
+        if not fn(doc, ax):
+            plt.close(fig)
+            continue
+        ax.grid(True, alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+        fig.text(0.99, 0.01, f"{machine(doc)}   GB/s = 1e9 B/s", ha="right", fontsize=8, color="gray")
+        fig.tight_layout()
+        made.append((name, fig))
+    if not made:
+        print(f"{src}: nothing to plot (no {kind if kind != 'auto' else 'known'} results)", file=sys.stderr)
+        return 3
+    for name, fig in made:
+        path = out if len(made) == 1 else f"{stem}-{name}{ext}"
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
