@@ -182,17 +182,22 @@ def plot_floor(doc, ax):
         groups.append(bars)
     x = 0
     ticks, names = [], []
+    top = max((v for bars in groups for _, v, _ in bars), default=1)
     for label, bars in zip(labels, groups):
+        first = x
         for name, v, binding in bars:
             color = "tab:red" if binding else ("tab:green" if name.startswith("measured") else "tab:blue")
             ax.bar(x, v, color=color)
-            ax.text(x, v, f"{v:.1f}", ha="center", va="bottom", fontsize=7)
+            ax.text(x, v, f"{v:.1f}", ha="center", va="bottom", fontsize=8)
             ticks.append(x)
-            names.append(f"{label}\n{name}")
+            names.append(name if name.startswith(("measured", "tier")) else f"link {name}")
             x += 1
+        # The pair once, above its group.
+        ax.text((first + x - 1) / 2, top * 1.12, label, ha="center", fontsize=8)
         x += 1
+    ax.set_ylim(0, top * 1.22)
     ax.set_xticks(ticks)
-    ax.set_xticklabels(names, rotation=60, ha="right", fontsize=7)
+    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("GB/s (capacity = effective ceiling / sharers)")
     ax.set_title("Floor: ceilings (blue, binding red) and measured DMA (green)")
     return True
