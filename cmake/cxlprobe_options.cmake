@@ -12,4 +12,3 @@ option(CXLPROBE_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanit
 set(CXLPROBE_CUDA_ARCHITECTURES "80;90;120" CACHE STRING
     "CUDA architectures to build (named explicitly: 'native' fails without a GPU)")
 option(CXLPROBE_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
-set(CXLPROBE_FUZZ_SECONDS 10 CACHE STRING "Seconds each fuzz target runs under ctest (label fuzz)")

@@ -173,6 +173,9 @@ document parse_document(std::string_view text, std::string_view source) {
   } catch (const json::parse_error& e) {
     throw usage_error(
         fmt::format("{}: not valid JSON (near byte {}); is the file truncated?", source, e.byte));
+  } catch (const json::exception& e) {
+    // Valid syntax the library cannot hold (a number overflowing a double; found by fuzzing).
+    throw usage_error(fmt::format("{}: unreadable JSON: {}", source, e.what()));
   }
   return document_from_json(j, source);
 }

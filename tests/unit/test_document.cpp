@@ -76,6 +76,9 @@ TEST_CASE("bad documents are refused with the path at fault", "[document]") {
   expect_error(no_results, "results");
   CHECK_THROWS_AS(parse_document("{\"schema_version\": 1, ", "t.json"), usage_error);
   CHECK_THROWS_AS(parse_document("", "t.json"), usage_error);
+  // A number that overflows a double is an input error, not a crash (found by fuzzing).
+  CHECK_THROWS_AS(parse_document("{\"schema_version\": 1, \"x\": 6301E384674}", "t.json"),
+                  usage_error);
   CHECK_THROWS_AS(load_document("/nonexistent/cxlprobe.json"), usage_error);
 }
 
