@@ -47,6 +47,19 @@ def fmt_size(b):
     return f"{b} B"
 
 
+def draw_lines(ax, series, size_axis=False, every=True, marker_size=3):
+    """One line per series (label -> [(x, y)]); x as sizes on a log2 axis when size_axis."""
+    for label, pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", ms=marker_size, label=label)
+    if size_axis:
+        ax.set_xscale("log", base=2)
+        xs = sorted({x for pts in series.values() for x, _ in pts})
+        ticks = xs if every else xs[:: max(1, len(xs) // 8)]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([fmt_size(t) for t in ticks], rotation=30)
+
+
 def plot_size(doc, ax):
     series = {}
     for r in ok(doc, "dma"):
@@ -59,14 +72,7 @@ def plot_size(doc, ax):
             series.setdefault(label, []).append((p["size"], v / GB))
     if not series:
         return False
-    for label, pts in sorted(series.items()):
-        pts.sort()
-        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", ms=3, label=label)
-    ax.set_xscale("log", base=2)
-    sizes = sorted({x for pts in series.values() for x, _ in pts})
-    ticks = sizes[:: max(1, len(sizes) // 8)]
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([fmt_size(t) for t in ticks], rotation=30)
+    draw_lines(ax, series, size_axis=True, every=False)
     ax.set_xlabel("transfer size")
     ax.set_ylabel("bandwidth [GB/s]")
     ax.set_title("GPU DMA bandwidth vs transfer size")
@@ -85,13 +91,7 @@ def plot_kv(doc, ax):
             series.setdefault(label, []).append((p["block"], v / GB))
     if not series:
         return False
-    for label, pts in sorted(series.items()):
-        pts.sort()
-        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", ms=3, label=label)
-    ax.set_xscale("log", base=2)
-    blocks = sorted({x for pts in series.values() for x, _ in pts})
-    ax.set_xticks(blocks)
-    ax.set_xticklabels([fmt_size(b) for b in blocks], rotation=30)
+    draw_lines(ax, series, size_axis=True)
     ax.set_xlabel("KV block size")
     ax.set_ylabel("bandwidth [GB/s]")
     ax.set_title("Scattered KV blocks: bandwidth by method")
@@ -114,9 +114,7 @@ def plot_scaling(doc, ax):
             series.setdefault(f'{p.get("sweep")} on {p.get("tier")}', []).append((p["workers"], v / GB))
     if not series:
         return False
-    for label, pts in sorted(series.items()):
-        pts.sort()
-        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
+    draw_lines(ax, series, marker_size=6)
     ax.set_xlabel("workers (threads, processes, streams, GPUs or CPU writers)")
     ax.set_ylabel("aggregate bandwidth [GB/s]")
     ax.set_title("Concurrency scaling")
@@ -132,9 +130,7 @@ def plot_threads(doc, ax):
             series.setdefault(f'{p.get("op")} on {p.get("tier")}', []).append((p["threads"], v / GB))
     if not series or all(len(v) < 2 for v in series.values()):
         return False
-    for label, pts in sorted(series.items()):
-        pts.sort()
-        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
+    draw_lines(ax, series, marker_size=6)
     ax.set_xlabel("CPU threads")
     ax.set_ylabel("bandwidth [GB/s]")
     ax.set_title("CPU bandwidth of the tier vs threads")
@@ -150,14 +146,7 @@ def plot_latency(doc, ax):
             series.setdefault(p.get("tier"), []).append((p["size"], v * 1e9))
     if not series:
         return False
-    for label, pts in sorted(series.items()):
-        pts.sort()
-        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
-    ax.set_xscale("log", base=2)
-    sizes = sorted({x for pts in series.values() for x, _ in pts})
-    ticks = sizes[:: max(1, len(sizes) // 8)]
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([fmt_size(t) for t in ticks], rotation=30)
+    draw_lines(ax, series, size_axis=True, every=False, marker_size=6)
     ax.set_xlabel("working set")
     ax.set_ylabel("load latency [ns]")
     ax.set_title("Pointer-chase latency vs working set")
