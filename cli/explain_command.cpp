@@ -73,7 +73,8 @@ std::vector<result> run_explain(probes::run_context& ctx, const explain_options&
     const std::string size = o.quick ? "256MiB" : o.thorough ? "1GiB" : "512MiB";
     const std::string reps = o.quick ? "3" : o.thorough ? "10" : "5";
     const std::string threads = std::to_string(probes::allowed_cpus().size());
-    const auto gpu_reason = probes::dma::unavailable_reason();
+    // The plan asks the registry what this node can run (the dma probe's requirement).
+    const auto gpu_reason = probes::find_probe("dma")->requirement(ctx);
     for (const auto& tier : tiers) {
       if (ctx.stop_requested()) break;
       ctx.report("explain: CPU read bandwidth of " + tier);
