@@ -97,7 +97,7 @@ double byte_factor(std::string_view suffix_text, std::string_view what, std::str
                   suffix_text));
 }
 
-std::vector<std::string_view> split_list(std::string_view text, std::string_view what) {
+std::vector<std::string_view> split_members(std::string_view text, std::string_view what) {
   std::vector<std::string_view> parts;
   if (trim(text).empty()) bad(what, text, "empty list");
   std::size_t start = 0;
@@ -114,6 +114,10 @@ std::vector<std::string_view> split_list(std::string_view text, std::string_view
 
 }  // namespace
 
+std::vector<std::string_view> split_list(std::string_view text, std::string_view what) {
+  return split_members(text, what);
+}
+
 std::uint64_t parse_bytes(std::string_view text, std::string_view what, bool allow_zero) {
   auto [number, suffix_text] = split_number(text, what, kByteForms);
   const double bytes = number * byte_factor(suffix_text, what, text);
@@ -128,7 +132,7 @@ std::uint64_t parse_bytes(std::string_view text, std::string_view what, bool all
 
 std::vector<std::uint64_t> parse_bytes_list(std::string_view text, std::string_view what) {
   std::vector<std::uint64_t> out;
-  for (auto part : split_list(text, what))
+  for (auto part : split_members(text, what))
     out.push_back(parse_bytes(part, what));
   return out;
 }
@@ -170,7 +174,7 @@ double parse_seconds(std::string_view text, std::string_view what) {
 std::vector<long> parse_int_list(std::string_view text, std::string_view what, long min_value,
                                  long max_value) {
   std::vector<long> out;
-  for (auto part : split_list(text, what)) {
+  for (auto part : split_members(text, what)) {
     long value = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (ec != std::errc() || ptr != part.data() + part.size()) {

@@ -17,6 +17,9 @@ inline constexpr double kGiB = 1073741824.0;
 std::uint64_t parse_bytes(std::string_view text, std::string_view what = "size",
                           bool allow_zero = false);
 
+// Comma-separated members, trimmed; an empty list or member is a usage_error naming `what`.
+std::vector<std::string_view> split_list(std::string_view text, std::string_view what);
+
 // Comma-separated list of sizes; every member must parse.
 std::vector<std::uint64_t> parse_bytes_list(std::string_view text, std::string_view what = "size");
 

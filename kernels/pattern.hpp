@@ -19,4 +19,12 @@ CXLP_HOST_DEVICE inline std::uint64_t pattern_word(std::uint64_t seed, std::uint
   return z ^ (z >> 31);
 }
 
+// Host-side fill: word i of `p` becomes pattern_word(seed, first_word + i).
+inline void fill_pattern(void* p, std::uint64_t bytes, std::uint64_t seed,
+                         std::uint64_t first_word = 0) {
+  auto* w = static_cast<std::uint64_t*>(p);
+  for (std::uint64_t i = 0; i < bytes / 8; ++i)
+    w[i] = pattern_word(seed, first_word + i);
+}
+
 }  // namespace cxlprobe::kernels

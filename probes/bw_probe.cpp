@@ -56,25 +56,6 @@ const op_info& find_op(std::string_view name) {
       fmt::format("--op: unknown operation '{}'; use read, write, ntwrite or copy", name));
 }
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    const auto comma = s.find(',', start);
-    out.push_back(s.substr(start, comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-// The pattern filled into buffers the probe owns: verification knows what to expect.
-void fill_pattern(std::byte* p, std::size_t bytes, std::uint64_t seed, std::uint64_t first_word) {
-  auto* w = reinterpret_cast<std::uint64_t*>(p);
-  for (std::size_t i = 0; i < bytes / 8; ++i)
-    w[i] = kernels::pattern_word(seed, first_word + i);
-}
-
 std::vector<long> default_threads(std::size_t cpus) {
   std::vector<long> t;
   for (long n = 1; n < static_cast<long>(cpus); n *= 2)
@@ -89,7 +70,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   const std::optional<tiers::tier_spec> to =
       o.to.empty() ? std::nullopt : std::optional(tiers::parse_tier(o.to));
   std::vector<const op_info*> ops;
-  for (const auto& name : split(o.ops))
+  for (const auto name : units::split_list(o.ops, "--op"))
     ops.push_back(&find_op(name));
   const std::vector<int> cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
   const std::vector<long> threads =
@@ -109,7 +90,8 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   if (o.counters == "default") {
     events = default_counter_events();
   } else if (o.counters != "none") {
-    events = split(o.counters);
+    for (const auto e : units::split_list(o.counters, "--counters"))
+      events.emplace_back(e);
   }
   const counter_plan counters(events);
   std::vector<result> out;
@@ -151,7 +133,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
         // First touch by the worker that will use the chunk; content we own gets the pattern.
         if (buf.owns_content() || (buf.writable() && op->writes)) {
-          fill_pattern(src + off, chunk, seed, off / 8);
+          kernels::fill_pattern(src + off, chunk, seed, off / 8);
         }
         if (dst) std::memset(dst + off, 0, chunk);
         expect[static_cast<std::size_t>(w)] = cpu::reference_sum(src + off, chunk);

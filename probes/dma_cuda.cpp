@@ -98,13 +98,6 @@ class latch {
   cuda::pinned_buffer mem_;
 };
 
-void fill_host_pattern(std::byte* p, std::uint64_t bytes, std::uint64_t seed,
-                       std::uint64_t first_word) {
-  auto* w = reinterpret_cast<std::uint64_t*>(p);
-  for (std::uint64_t i = 0; i < bytes / 8; ++i)
-    w[i] = kernels::pattern_word(seed, first_word + i);
-}
-
 // First word index in [p, p+bytes) that is not pattern(seed, first_word + i), or -1.
 long long first_pattern_mismatch(const std::byte* p, std::uint64_t bytes, std::uint64_t seed,
                                  std::uint64_t first_word) {
@@ -195,11 +188,7 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
   for (host_kind hk : p.hosts) {
     const std::uint64_t half = G * S * max_size;  // host bytes per direction
     std::optional<host_region> host;
-    try {
-      host.emplace(hk, p, half * halves, host_writes);
-    } catch (const usage_error&) {
-      throw;
-    }
+    host.emplace(hk, p, half * halves, host_writes);
     std::byte* host_dev =
         host->mapped() ? static_cast<std::byte*>(cuda::device_pointer(host->data())) : nullptr;
     latch gate;
@@ -246,7 +235,8 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           // Prepare data and poison destinations.
           const bool do_h2d = dir != direction::d2h;
           const bool do_d2h = dir != direction::h2d;
-          if (do_h2d && host->writable()) fill_host_pattern(host->data(), G * S * size, seed, 0);
+          if (do_h2d && host->writable())
+            kernels::fill_pattern(host->data(), G * S * size, seed, 0);
           for (auto& g : gpus) {
             CXLP_CHECK_CUDA(cudaSetDevice(g.device));
             if (do_h2d) CXLP_CHECK_CUDA(cudaMemset(g.dev.data(), 0xA5, S * size));
@@ -438,7 +428,7 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
         ctx.report(fmt::format("dma {} {} x {} by {} on GPU {}", name(p.pat), n,
                                units::format_bytes(block), name(m), device));
         if (restore) {
-          if (host.writable()) fill_host_pattern(host.data(), n * block, seed, 0);
+          if (host.writable()) kernels::fill_pattern(host.data(), n * block, seed, 0);
           CXLP_CHECK_CUDA(cudaMemset(pool.data(), 0xA5, pool.size()));
         } else {
           CXLP_CHECK_CUDA(

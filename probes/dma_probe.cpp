@@ -30,26 +30,11 @@ struct dma_options {
   std::string kernel = "auto";
 };
 
-std::vector<std::string> split(const std::string& s, const char* option) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = s.find(',', start);
-    std::string part = s.substr(start, comma - start);
-    if (part.empty())
-      throw usage_error(fmt::format("{} '{}': empty member in the list", option, s));
-    out.push_back(part);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 template <typename E, std::size_t N>
 std::vector<E> parse_enum_list(const std::string& text, const char* option,
                                const std::pair<const char*, E> (&names)[N]) {
   std::vector<E> out;
-  for (const auto& part : split(text, option)) {
+  for (const auto part : units::split_list(text, option)) {
     bool found = false;
     for (const auto& [n, v] : names) {
       if (part == n) {

@@ -35,6 +35,9 @@ std::vector<round_times> run_pinned(const worker_plan& plan,
 // n exceeds the list.
 std::vector<int> spread_cpus(const std::vector<int>& cpus, std::size_t n);
 
+// Seconds on the steady clock (comparable across threads and processes of one machine).
+double steady_seconds();
+
 // Pins the calling thread to one CPU.
 void pin_single(int cpu);
 

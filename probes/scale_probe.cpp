@@ -46,7 +46,7 @@ struct scale_options {
 };
 
 double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return steady_seconds();
 }
 
 struct point {
@@ -271,10 +271,8 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
   if (!proc_counts.empty()) {
     const long top = *std::max_element(proc_counts.begin(), proc_counts.end());
     // One mapping of the tier, made before the fork; each process uses its own region of it.
-    tiers::tier_buffer buf =
-        tiers::tier_buffer::open(tier, {size * static_cast<std::uint64_t>(top),
-                                        writes || o.proc_engine == "gpu" ? writes : false,
-                                        o.tier.allow_write, o.tier.force});
+    tiers::tier_buffer buf = tiers::tier_buffer::open(
+        tier, {size * static_cast<std::uint64_t>(top), writes, o.tier.allow_write, o.tier.force});
     if (buf.owns_content()) cpu::write(buf.data(), buf.size(), 3, isa);
     std::vector<point> pts;
     for (long n : proc_counts) {
