@@ -1,7 +1,8 @@
 // `bw`: read, write, non-temporal write and copy bandwidth of a memory tier from pinned CPU
 // threads. Bytes counted per kernel (see docs/methodology.md):
 //   read: N loaded; write: N stored (bus: 2N with the read for ownership); ntwrite: N stored;
-//   copy: N loaded + N stored with non-temporal stores (STREAM Copy counts the same 2N).
+//   copy: N loaded + N stored (STREAM Copy counts the same 2N; regular stores also read the
+//   destination for ownership, which bus_bandwidth counts).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -36,7 +37,57 @@ struct bw_options {
   std::string size;
   std::string counters = "default";
   std::string stores = "auto";
+  std::string lanes = "auto";
+  std::string prefetch = "0";
 };
+
+// One way of running a kernel: its walk and, for copy, the kind of stores.
+struct variant {
+  cpu::walk_shape walk;
+  bool nt = true;
+};
+
+// Lanes per thread: a number 1..16 or 'auto' (empty result: try candidates).
+std::optional<unsigned> parse_lanes(const std::string& s) {
+  if (s == "auto") return std::nullopt;
+  if (s.find(',') != std::string::npos)
+    throw usage_error(fmt::format("--lanes: '{}' is a list; give one number 1..16 or auto", s));
+  return static_cast<unsigned>(units::parse_int_list(s, "--lanes", 1, 16).at(0));
+}
+
+std::size_t parse_prefetch(const std::string& s) {
+  const std::uint64_t v = s == "0" ? 0 : units::parse_bytes(s, "--prefetch");
+  if (v % 64 != 0 || v > (64U << 10)) {
+    throw usage_error(fmt::format(
+        "--prefetch: '{}' must be a multiple of 64 bytes up to 64KiB (0 = no software prefetch)",
+        s));
+  }
+  return static_cast<std::size_t>(v);
+}
+
+// The variants `auto` choices try, fastest kept: one stream or four per thread, and for copy
+// non-temporal or regular stores.
+std::vector<variant> candidates(std::string_view op, std::optional<unsigned> lanes,
+                                std::size_t prefetch, const std::string& stores) {
+  std::vector<unsigned> l = lanes ? std::vector<unsigned>{*lanes} : std::vector<unsigned>{1, 4};
+  std::vector<bool> nt{true};
+  if (op == "copy") {
+    if (stores == "auto") {
+      nt = {true, false};
+    } else if (stores == "regular") {
+      nt = {false};
+    } else if (stores != "nontemporal") {
+      throw usage_error(
+          fmt::format("--stores: unknown kind '{}'; use auto, nontemporal or regular", stores));
+    }
+  }
+  std::vector<variant> out;
+  for (unsigned n : l) {
+    for (bool t : nt)
+      out.push_back({{n, prefetch}, t});
+  }
+  return out;
+}
 
 struct op_info {
   std::string_view name;
@@ -85,6 +136,9 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   if (size < 4096 * static_cast<std::uint64_t>(*std::max_element(threads.begin(), threads.end()))) {
     throw usage_error("--size is too small: each thread needs at least 4 KiB");
   }
+  const std::optional<unsigned> lanes = parse_lanes(o.lanes);
+  const std::size_t prefetch = parse_prefetch(o.prefetch);
+  (void)candidates("copy", lanes, prefetch, o.stores);  // bad --stores fails before any work
   const cpu::isa isa = cpu::best_isa();
   std::vector<std::string> events;
   if (o.counters == "default") {
@@ -128,7 +182,9 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                                           ? spread_cpus(cpus, static_cast<std::size_t>(nthreads))
                                           : std::vector<int>(cpus.begin(), cpus.begin() + nthreads);
       worker_plan plan{placed, o.reps.warmup, o.reps.reps};
-      bool nt_copy = o.stores != "regular";
+      const std::vector<variant> choices = candidates(op->name, lanes, prefetch, o.stores);
+      variant v = choices.front();
+      bool tuning = choices.size() > 1;
       auto prepare = [&](int w) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
         // First touch by the worker that will use the chunk; content we own gets the pattern.
@@ -137,21 +193,23 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         }
         if (dst) std::memset(dst + off, 0, chunk);
         expect[static_cast<std::size_t>(w)] = cpu::reference_sum(src + off, chunk);
-        if (counters.active())
+        // Counters belong to the timed run's threads only (PAPI event sets are per thread).
+        if (counters.active() && !tuning)
           thread_sets[static_cast<std::size_t>(w)] = std::make_unique<thread_counters>(counters);
       };
       auto body = [&](int w, int round) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
-        thread_counters* tc = thread_sets[static_cast<std::size_t>(w)].get();
+        thread_counters* tc = tuning ? nullptr : thread_sets[static_cast<std::size_t>(w)].get();
         if (tc && round >= 0) tc->start();
         if (op->name == "read") {
-          got[static_cast<std::size_t>(w)] = cpu::read(src + off, chunk, isa);
+          got[static_cast<std::size_t>(w)] = cpu::read(src + off, chunk, isa, v.walk);
         } else if (op->name == "write") {
-          cpu::write(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), isa);
+          cpu::write(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), isa, v.walk);
         } else if (op->name == "ntwrite") {
-          cpu::ntwrite(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), isa);
+          cpu::ntwrite(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), isa,
+                       v.walk);
         } else {
-          cpu::copy(dst + off, src + off, chunk, isa, nt_copy);
+          cpu::copy(dst + off, src + off, chunk, isa, v.nt, v.walk);
         }
         if (tc && round >= 0) {
           std::vector<long long> mine(counters.events().size(), 0);
@@ -161,20 +219,23 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
             counts[static_cast<std::size_t>(round)][i] += mine[i];
         }
       };
-      if (op->name == "copy" && o.stores == "auto") {
+      if (choices.size() > 1) {
         // Non-temporal stores skip the read for ownership and win once DRAM is the limit;
-        // regular stores drain faster from few cores. Two quick rounds of each pick the kernel.
-        auto quick = [&](bool nt) {
-          nt_copy = nt;
-          const auto r = run_pinned({placed, 1, 2}, prepare, body, ctx.stop);
-          double best = 1e300;
-          for (const auto& x : r)
-            best = std::min(best, x.span());
-          return best;
-        };
-        const double t_nt = quick(true);
-        const double t_regular = quick(false);
-        nt_copy = t_nt <= t_regular;
+        // regular stores drain faster from few cores; several streams per core help where one
+        // core's prefetchers limit it. Two quick rounds of each candidate pick the variant.
+        double best = 1e300;
+        variant pick = choices.front();
+        for (const variant& c : choices) {
+          v = c;
+          for (const auto& x : run_pinned({placed, 1, 2}, prepare, body, ctx.stop)) {
+            if (x.span() < best) {
+              best = x.span();
+              pick = c;
+            }
+          }
+        }
+        v = pick;
+        tuning = false;
       }
       const auto rounds = run_pinned(plan, prepare, body, ctx.stop);
       thread_sets.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
@@ -228,11 +289,13 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                   {"page_size", buf.page_size()},
                   {"emulated", tier.emulated()}};
       if (copy_elsewhere) r.params["to"] = to->to_string();
-      if (op->name == "copy") r.params["stores"] = nt_copy ? "nontemporal" : "regular";
+      if (op->name == "copy") r.params["stores"] = v.nt ? "nontemporal" : "regular";
+      r.params["lanes"] = v.walk.lanes;
+      r.params["prefetch"] = v.walk.prefetch;
       r.add_summary("bandwidth", "B/s", aggregate);
       std::vector<double> bus;
       // Regular-store copy also reads the destination for ownership: 3N on the bus.
-      const double bus_factor = op->name == "copy" && !nt_copy ? 3.0 : op->bus_factor;
+      const double bus_factor = op->name == "copy" && !v.nt ? 3.0 : op->bus_factor;
       for (double a : aggregate)
         bus.push_back(a * bus_factor / op->app_factor);
       r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
@@ -293,6 +356,18 @@ probe_spec bw_probe() {
                "PAPI events counted around each timed repetition (summed over threads): a list, "
                "'default' (PAPI_TOT_CYC,PAPI_TOT_INS,PAPI_L3_TCM) or 'none'; events the machine "
                "lacks are reported, never fatal")
+            ->capture_default_str();
+        cmd.add_option("--stores", o->stores,
+                       "Stores of copy: nontemporal (no read for ownership), regular, or auto "
+                       "(two quick rounds of each, the faster kept; the choice is in the result)")
+            ->capture_default_str();
+        cmd.add_option("--lanes", o->lanes,
+                       "Streams per thread: N (1..16) equal sections of each thread's buffer "
+                       "walked in lockstep, or auto (1 and 4 tried, the faster kept)")
+            ->capture_default_str();
+        cmd.add_option("--prefetch", o->prefetch,
+                       "Software prefetch distance per stream in bytes, e.g. 1KiB (multiple of "
+                       "64, at most 64KiB; 0 = none, the hardware prefetchers alone)")
             ->capture_default_str();
         add_pinning_options(cmd, o->pin);
         add_repetition_options(cmd, o->reps);
