@@ -123,8 +123,96 @@ bool device_equals_host(const std::byte* dev, const std::byte* host, std::uint64
 
 std::vector<sm_kernel> kernels_for(const plan& p) {
   if (!p.kernels.empty()) return p.kernels;
-  return {kernels::cuda::tma_supported() ? sm_kernel::tma : sm_kernel::lsu};
+  const sm_kernel direct = kernels::cuda::tma_supported() ? sm_kernel::tma : sm_kernel::lsu;
+  if (p.pat == pattern::bulk) return {direct};
+  return {direct, sm_kernel::staged};
 }
+
+// KV blocks through a device ring. SM reads of host memory travel as 128-byte requests while
+// the copy engine asks for larger ones (docs/validation.md), so for contiguous host runs the
+// copy engine carries the link and the lsu kernel only moves blocks between the ring and their
+// slots in GPU memory, overlapped slot by slot:
+//   restore: CE host run -> slot, then kernel slot -> scattered GPU blocks;
+//   offload: kernel scattered GPU blocks -> slot, then CE slot -> host run.
+class staged_kv {
+ public:
+  static constexpr std::uint64_t kChunkBytes = 8ULL << 20;  // per slot, unless a block is larger
+  static constexpr std::size_t kSlots = 3;
+
+  staged_kv(int device, std::uint64_t block, const std::vector<std::uint64_t>& host_off)
+      : block_(block) {
+    const std::uint64_t per_chunk = std::max<std::uint64_t>(1, kChunkBytes / block);
+    std::vector<std::uint64_t> rel(host_off.size());
+    for (std::uint64_t i = 0; i < host_off.size(); ++i) {
+      // A chunk is a run of blocks contiguous in host memory, at most per_chunk of them.
+      if (chunks_.empty() || chunks_.back().count == per_chunk ||
+          host_off[i] != chunks_.back().host_off + chunks_.back().count * block) {
+        chunks_.push_back({i, 0, host_off[i]});
+      }
+      rel[i] = chunks_.back().count * block;
+      ++chunks_.back().count;
+    }
+    slot_bytes_ = per_chunk * block;
+    ring_ = cuda::device_buffer(device, kSlots * slot_bytes_);
+    rel_ = cuda::device_buffer(device, rel.size() * 8);
+    CXLP_CHECK_CUDA(cudaMemcpy(rel_.data(), rel.data(), rel.size() * 8, cudaMemcpyHostToDevice));
+    for (std::size_t k = 0; k < kSlots; ++k) {
+      ready_.emplace_back();
+      freed_.emplace_back();
+    }
+  }
+
+  std::uint64_t ring_bytes() const { return ring_.size(); }
+  std::size_t chunks() const { return chunks_.size(); }
+
+  // Queues one transfer of every block; `start` was recorded on copy_s and holds kern_s too.
+  // The last operation is on the returned stream.
+  cudaStream_t enqueue(bool restore, std::byte* host, std::byte* pool, const std::uint64_t* dev_off,
+                       int ctas, cudaStream_t copy_s, cudaStream_t kern_s, cudaEvent_t start) {
+    CXLP_CHECK_CUDA(cudaStreamWaitEvent(kern_s, start, 0));
+    const auto* rel = reinterpret_cast<const std::uint64_t*>(rel_.data());
+    for (std::size_t c = 0; c < chunks_.size(); ++c) {
+      const chunk& ch = chunks_[c];
+      const std::size_t k = c % kSlots;
+      std::byte* slot = ring_.data() + k * slot_bytes_;
+      const std::uint64_t bytes = ch.count * block_;
+      if (restore) {
+        if (c >= kSlots) CXLP_CHECK_CUDA(cudaStreamWaitEvent(copy_s, freed_[k].get(), 0));
+        CXLP_CHECK_CUDA(
+            cudaMemcpyAsync(slot, host + ch.host_off, bytes, cudaMemcpyHostToDevice, copy_s));
+        CXLP_CHECK_CUDA(cudaEventRecord(ready_[k].get(), copy_s));
+        CXLP_CHECK_CUDA(cudaStreamWaitEvent(kern_s, ready_[k].get(), 0));
+        CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(
+            pool, slot, dev_off + ch.first, rel + ch.first, ch.count, block_, ctas, kern_s));
+        CXLP_CHECK_CUDA(cudaEventRecord(freed_[k].get(), kern_s));
+      } else {
+        if (c >= kSlots) CXLP_CHECK_CUDA(cudaStreamWaitEvent(kern_s, freed_[k].get(), 0));
+        CXLP_CHECK_CUDA(kernels::cuda::launch_block_copy(
+            slot, pool, rel + ch.first, dev_off + ch.first, ch.count, block_, ctas, kern_s));
+        CXLP_CHECK_CUDA(cudaEventRecord(ready_[k].get(), kern_s));
+        CXLP_CHECK_CUDA(cudaStreamWaitEvent(copy_s, ready_[k].get(), 0));
+        CXLP_CHECK_CUDA(
+            cudaMemcpyAsync(host + ch.host_off, slot, bytes, cudaMemcpyDeviceToHost, copy_s));
+        CXLP_CHECK_CUDA(cudaEventRecord(freed_[k].get(), copy_s));
+      }
+    }
+    return restore ? kern_s : copy_s;
+  }
+
+ private:
+  struct chunk {
+    std::uint64_t first;
+    std::uint64_t count;
+    std::uint64_t host_off;
+  };
+  std::uint64_t block_;
+  std::vector<chunk> chunks_;
+  std::uint64_t slot_bytes_ = 0;
+  cuda::device_buffer ring_;
+  cuda::device_buffer rel_;  // offset of each block inside its chunk's slot
+  std::vector<cuda::event> ready_;
+  std::vector<cuda::event> freed_;
+};
 
 cudaError_t launch_copy(sm_kernel k, void* dst, const void* src, const std::uint64_t* dst_off,
                         const std::uint64_t* src_off, std::size_t blocks, std::size_t block_bytes,
@@ -370,6 +458,7 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
     CXLP_CHECK_CUDA(cudaSetDevice(device));
     const std::string busid = cuda::pci_bus_id(device);
     cuda::stream s(device);
+    cuda::stream ks(device);  // the kernel side of staged transfers
     cuda::event start;
     cuda::event stop;
     latch gate;
@@ -414,12 +503,16 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
             variants.emplace_back(m, k);
         }
       }
+      std::optional<staged_kv> staged;
       for (const auto& [m, kern] : variants) {
         if (ctx.stop_requested()) return out;
+        const bool use_stage = m == kv_method::kernel && kern == sm_kernel::staged;
+        if (use_stage && !staged) staged.emplace(device, block, host_off);
         json params = base_params(p, hk);
         params["dir"] = restore ? "h2d" : "d2h";
         params["method"] = std::string(name(m));
         if (m == kv_method::kernel) params["kernel"] = std::string(name(kern));
+        if (use_stage) params["stage_bytes"] = staged->ring_bytes();
         params["gpus"] = std::to_string(device);
         params["gpu_busid"] = busid;
         params["block"] = block;
@@ -438,7 +531,8 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
         CXLP_CHECK_CUDA(cudaDeviceSynchronize());
         // A long queue behind a latch could fill the stream (or outlast the latch): one copy per
         // block and big batches are timed as submitted instead.
-        const std::size_t ops = m == kv_method::kernel ? 1 : n;
+        // Staged: three operations per chunk on each of its two streams.
+        const std::size_t ops = use_stage ? 3 * staged->chunks() : m == kv_method::kernel ? 1 : n;
         const bool use_latch = ops <= kMaxLatchedOps;
         params["latched"] = use_latch;
         std::vector<double> samples;
@@ -448,7 +542,12 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
             gate.hold(s.get());
           }
           CXLP_CHECK_CUDA(cudaEventRecord(start.get(), s.get()));
-          if (m == kv_method::copy) {
+          cudaStream_t last = s.get();
+          if (use_stage) {
+            last = staged->enqueue(restore, host.data(), pool.data(),
+                                   reinterpret_cast<const std::uint64_t*>(dev_off_d.data()), p.ctas,
+                                   s.get(), ks.get(), start.get());
+          } else if (m == kv_method::copy) {
             for (std::uint64_t i = 0; i < n; ++i) {
               CXLP_CHECK_CUDA(cudaMemcpyAsync(
                   dsts[i], srcs[i], block,
@@ -468,8 +567,9 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
                                         restore ? dof : ho, restore ? ho : dof, n, block, p.ctas,
                                         s.get()));
           }
-          CXLP_CHECK_CUDA(cudaEventRecord(stop.get(), s.get()));
+          CXLP_CHECK_CUDA(cudaEventRecord(stop.get(), last));
           if (use_latch) gate.release();
+          CXLP_CHECK_CUDA(cudaStreamSynchronize(last));
           CXLP_CHECK_CUDA(cudaStreamSynchronize(s.get()));
           float ms = 0;
           CXLP_CHECK_CUDA(cudaEventElapsedTime(&ms, start.get(), stop.get()));

@@ -18,7 +18,10 @@ enum class direction { h2d, d2h, bidir };
 enum class engine { ce, sm };
 enum class pattern { bulk, kv_restore, kv_offload };
 enum class kv_method { copy, batch, kernel };
-enum class sm_kernel { lsu, tma };  // 16-byte loads/stores, or Hopper bulk async copies
+// 16-byte loads/stores, or Hopper bulk async copies, both over mapped host memory; or (KV
+// patterns only) staged: the copy engine moves contiguous host runs through a device ring and
+// the lsu kernel scatters/gathers the blocks on the GPU side.
+enum class sm_kernel { lsu, tma, staged };
 
 std::string_view name(host_kind h);
 std::string_view name(direction d);
@@ -45,7 +48,9 @@ struct plan {
   std::uint64_t total_bytes = 1ULL << 30;
   std::vector<kv_method> methods;
   int ctas = 0;
-  std::vector<sm_kernel> kernels;  // empty = the best this GPU runs (tma on Hopper and later)
+  // Empty: bulk sm takes the best this GPU runs (tma on Hopper and later); KV patterns compare
+  // that with staged.
+  std::vector<sm_kernel> kernels;
 };
 
 // Default bulk sweep: 4 KiB .. 1 GiB in powers of two plus the KV sizes (1.5 MiB vLLM block,

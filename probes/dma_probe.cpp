@@ -2,6 +2,8 @@
 // / pageable host memory, every size a KV cache uses, and scattered KV block patterns.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/units.hpp"
 #include "probes/cpu_options.hpp"
@@ -101,9 +103,16 @@ dma::plan make_plan(const dma_options& o) {
   if (o.ctas < 0) throw usage_error("--ctas must be 0 (automatic) or more");
   p.ctas = o.ctas;
   if (o.kernel != "auto") {
-    static const std::pair<const char*, sm_kernel> kernels[] = {{"lsu", sm_kernel::lsu},
-                                                                {"tma", sm_kernel::tma}};
+    static const std::pair<const char*, sm_kernel> kernels[] = {
+        {"lsu", sm_kernel::lsu}, {"tma", sm_kernel::tma}, {"staged", sm_kernel::staged}};
     p.kernels = parse_enum_list(o.kernel, "--kernel", kernels);
+    const bool staged =
+        std::find(p.kernels.begin(), p.kernels.end(), sm_kernel::staged) != p.kernels.end();
+    if (staged && p.pat == pattern::bulk) {
+      throw usage_error(
+          "--kernel staged applies to --pattern kv-restore or kv-offload (a bulk copy through a "
+          "device ring is the copy engine: use --engine ce)");
+    }
   }
   if (p.pat != pattern::bulk && (p.hosts.size() != 1 || p.hosts[0] == host_kind::pageable)) {
     throw usage_error(
@@ -157,8 +166,10 @@ probe_spec dma_probe() {
             ->capture_default_str();
         cmd.add_option(
                "--kernel", o->kernel,
-               "SM copy kernel: lsu (16-byte loads and stores), tma (bulk async copies, compute "
-               "capability 9.0+) or auto (tma where it runs); a list compares them")
+               "SM copy kernel: lsu (16-byte loads and stores over mapped host memory), tma (bulk "
+               "async copies, compute capability 9.0+), staged (KV patterns: copy engine through "
+               "a device ring, lsu scatter/gather on the GPU) or auto (tma where it runs; KV "
+               "patterns add staged); a list compares them")
             ->capture_default_str();
         cmd.add_option("--ctas", o->ctas, "Thread blocks of the SM kernels (0: 4 per SM)")
             ->capture_default_str();
@@ -195,7 +206,7 @@ std::string_view name(kv_method m) {
 }
 
 std::string_view name(sm_kernel k) {
-  return k == sm_kernel::lsu ? "lsu" : "tma";
+  return k == sm_kernel::lsu ? "lsu" : k == sm_kernel::tma ? "tma" : "staged";
 }
 
 std::vector<std::uint64_t> default_sizes() {
