@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <exception>
 
@@ -42,6 +43,9 @@ void write_all(int fd, const std::string& s) {
                              const std::function<void(std::size_t)>& setup,
                              const std::function<std::string(std::size_t)>& work) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The parent's handlers only set its stop flag; a worker just ends.
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
   int rc = 0;
   try {
     setup(k);
@@ -63,8 +67,10 @@ std::vector<process_outcome> run_processes(std::size_t count,
                                            const std::function<void(std::size_t)>& setup,
                                            const std::function<std::string(std::size_t)>& work,
                                            std::chrono::seconds ready_timeout,
-                                           std::chrono::seconds run_timeout) {
+                                           std::chrono::seconds run_timeout,
+                                           const std::atomic<bool>* stop) {
   std::vector<child> kids(count);
+  auto stopped = [stop] { return stop && stop->load(std::memory_order_relaxed); };
   for (std::size_t k = 0; k < count; ++k) {
     int down[2], up[2];
     CXLP_CHECK_SYS(::pipe2(down, O_CLOEXEC));
@@ -99,8 +105,10 @@ std::vector<process_outcome> run_processes(std::size_t count,
       if (fds.empty()) return;
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return;
-      if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) <= 0) continue;
+      if (left.count() <= 0 || stopped()) return;
+      // Short slices: a stop request is seen within one.
+      const int slice = static_cast<int>(std::min<long long>(left.count(), 50));
+      if (::poll(fds.data(), fds.size(), slice) <= 0) continue;
       for (std::size_t i = 0; i < fds.size(); ++i) {
         if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
         auto& c = kids[who[i]];
@@ -119,17 +127,21 @@ std::vector<process_outcome> run_processes(std::size_t count,
     }
   };
   pump(true, ready_timeout);
-  for (auto& c : kids) {
-    if (c.ready && !c.done) write_all(c.to_child, "G");  // all start together
+  if (!stopped()) {
+    for (auto& c : kids) {
+      if (c.ready && !c.done) write_all(c.to_child, "G");  // all start together
+    }
+    pump(false, run_timeout);
   }
-  pump(false, run_timeout);
   std::vector<process_outcome> out(count);
   for (std::size_t k = 0; k < count; ++k) {
     auto& c = kids[k];
     auto& o = out[k];
     if (!c.done) {
       ::kill(c.pid, SIGKILL);
-      o.problem = c.ready ? "did not finish in time; killed" : "never became ready; killed";
+      o.problem = stopped() ? "stopped by a signal; killed"
+                  : c.ready ? "did not finish in time; killed"
+                            : "never became ready; killed";
     }
     int status = 0;
     ::waitpid(c.pid, &status, 0);

@@ -3,6 +3,7 @@
 // timeout and killed; children die with the parent (PR_SET_PDEATHSIG), so none stray.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -18,11 +19,14 @@ struct process_outcome {
 
 // setup(k) runs in child k before "ready"; work(k) runs after "go" and returns the child's
 // answer. Both run in the child: they must not rely on state a fork cannot carry (threads,
-// CUDA contexts of the parent).
+// CUDA contexts of the parent). When *stop (may be null) becomes true, every child still
+// running is killed within ~50 ms and reported as stopped. Children take the default action
+// for SIGINT/SIGTERM, so a Ctrl-C to the process group ends them too.
 std::vector<process_outcome> run_processes(std::size_t count,
                                            const std::function<void(std::size_t)>& setup,
                                            const std::function<std::string(std::size_t)>& work,
                                            std::chrono::seconds ready_timeout,
-                                           std::chrono::seconds run_timeout);
+                                           std::chrono::seconds run_timeout,
+                                           const std::atomic<bool>* stop = nullptr);
 
 }  // namespace cxlprobe::probes

@@ -315,7 +315,8 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
               s << a << ' ' << b << ' ';
             return s.str();
           },
-          std::chrono::seconds(o.timeout_s), std::chrono::seconds(o.timeout_s));
+          std::chrono::seconds(o.timeout_s), std::chrono::seconds(o.timeout_s), ctx.stop);
+      if (ctx.stop_requested()) break;  // the points measured so far still form a sweep
       std::vector<std::vector<std::pair<double, double>>> times;
       std::string problems;
       for (std::size_t k = 0; k < outcomes.size(); ++k) {
@@ -356,6 +357,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
     json b = base;
     b["engine"] = o.proc_engine;
     finish_sweep(out, "procs", b, pts, {});
+    if (ctx.stop_requested()) return out;
   }
 
   // GPU sweeps go through the dma probe's machinery (latch-started streams, verified data).
