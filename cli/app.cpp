@@ -98,6 +98,17 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
         ->type_name("FILE.xml");
     add_output_options(*sub, out);
     commands.push_back({sub, &spec, spec.setup(*sub)});
+    // CLI11 reads "-5" into an unsigned option as a huge count: refuse negative counts here, for
+    // every command at once.
+    const CLI::Validator count(
+        [](std::string& v) -> std::string {
+          if (v.find('-') == std::string::npos) return {};
+          return "'" + v + "' is negative; give a count of 0 or more";
+        },
+        "");
+    for (CLI::Option* opt : sub->get_options()) {
+      if (opt->get_type_name() == "UINT") opt->check(count);
+    }
   }
 
   if (!args.empty() && !args.front().empty() && args.front()[0] != '-' &&

@@ -81,6 +81,7 @@ std::uint64_t prefix_blocks(const lru_cache& cache, std::uint64_t context,
 workload_outcome replay_workload(const workload_config& c, const timing_model& t) {
   if (c.contexts == 0 || c.turns == 0)
     throw usage_error("--contexts and --turns must be at least 1");
+  if (c.context_tokens == 0) throw usage_error("--context-tokens must be at least 1");
   if (c.replicas == 0 || c.inflight == 0)
     throw usage_error("--replicas and --inflight must be at least 1");
   if (c.chunk_tokens == 0 || c.gpu_block_tokens == 0)
