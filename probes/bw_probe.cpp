@@ -65,11 +65,12 @@ std::size_t parse_prefetch(const std::string& s) {
   return static_cast<std::size_t>(v);
 }
 
-// The variants `auto` choices try, fastest kept: one stream or four per thread, and for copy
-// non-temporal or regular stores.
+// The variants `auto` choices try, fastest kept: one stream or two per thread (on the H200
+// machine two lanes gave the best copy at most thread counts; four or eight no better, software
+// prefetch worse: docs/validation.md), and for copy non-temporal or regular stores.
 std::vector<variant> candidates(std::string_view op, std::optional<unsigned> lanes,
                                 std::size_t prefetch, const std::string& stores) {
-  std::vector<unsigned> l = lanes ? std::vector<unsigned>{*lanes} : std::vector<unsigned>{1, 4};
+  std::vector<unsigned> l = lanes ? std::vector<unsigned>{*lanes} : std::vector<unsigned>{1, 2};
   std::vector<bool> nt{true};
   if (op == "copy") {
     if (stores == "auto") {
@@ -363,7 +364,7 @@ probe_spec bw_probe() {
             ->capture_default_str();
         cmd.add_option("--lanes", o->lanes,
                        "Streams per thread: N (1..16) equal sections of each thread's buffer "
-                       "walked in lockstep, or auto (1 and 4 tried, the faster kept)")
+                       "walked in lockstep, or auto (1 and 2 tried, the faster kept)")
             ->capture_default_str();
         cmd.add_option("--prefetch", o->prefetch,
                        "Software prefetch distance per stream in bytes, e.g. 1KiB (multiple of "
