@@ -39,6 +39,7 @@ struct bw_options {
   std::string stores = "auto";
   std::string lanes = "auto";
   std::string prefetch = "0";
+  std::string isa = "auto";
 };
 
 // One way of running a kernel: its walk and, for copy, the kind of stores.
@@ -53,6 +54,22 @@ std::optional<unsigned> parse_lanes(const std::string& s) {
   if (s.find(',') != std::string::npos)
     throw usage_error(fmt::format("--lanes: '{}' is a list; give one number 1..16 or auto", s));
   return static_cast<unsigned>(units::parse_int_list(s, "--lanes", 1, 16).at(0));
+}
+
+// --isa: the widest this CPU runs, or one it is asked for (to compare 256- and 512-bit loops).
+cpu::isa parse_isa(const std::string& s) {
+  const cpu::isa best = cpu::best_isa();
+  if (s == "auto") return best;
+  for (cpu::isa i : {cpu::isa::scalar, cpu::isa::avx2, cpu::isa::avx512}) {
+    if (s != cpu::isa_name(i)) continue;
+    if (static_cast<int>(i) > static_cast<int>(best)) {
+      throw usage_error(
+          fmt::format("--isa {}: this CPU does not run it (widest: {}); use auto or {}", s,
+                      cpu::isa_name(best), cpu::isa_name(best)));
+    }
+    return i;
+  }
+  throw usage_error(fmt::format("--isa: unknown '{}'; use auto, avx512, avx2 or scalar", s));
 }
 
 std::size_t parse_prefetch(const std::string& s) {
@@ -140,7 +157,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   const std::optional<unsigned> lanes = parse_lanes(o.lanes);
   const std::size_t prefetch = parse_prefetch(o.prefetch);
   (void)candidates("copy", lanes, prefetch, o.stores);  // bad --stores fails before any work
-  const cpu::isa isa = cpu::best_isa();
+  const cpu::isa isa = parse_isa(o.isa);
   std::vector<std::string> events;
   if (o.counters == "default") {
     events = default_counter_events();
@@ -369,6 +386,10 @@ probe_spec bw_probe() {
         cmd.add_option("--prefetch", o->prefetch,
                        "Software prefetch distance per stream in bytes, e.g. 1KiB (multiple of "
                        "64, at most 64KiB; 0 = none, the hardware prefetchers alone)")
+            ->capture_default_str();
+        cmd.add_option("--isa", o->isa,
+                       "Instruction set of the kernels: auto (the widest this CPU runs), avx512, "
+                       "avx2 (256-bit, as likwid-bench's *_avx kernels) or scalar")
             ->capture_default_str();
         add_pinning_options(cmd, o->pin);
         add_repetition_options(cmd, o->reps);
