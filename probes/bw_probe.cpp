@@ -42,8 +42,9 @@ struct bw_options {
   std::string isa = "auto";
 };
 
-// One way of running a kernel: its walk and, for copy, the kind of stores.
+// One way of running a kernel: its instruction set, its walk and, for copy, the kind of stores.
 struct variant {
+  cpu::isa isa = cpu::isa::scalar;
   cpu::walk_shape walk;
   bool nt = true;
 };
@@ -56,10 +57,10 @@ std::optional<unsigned> parse_lanes(const std::string& s) {
   return static_cast<unsigned>(units::parse_int_list(s, "--lanes", 1, 16).at(0));
 }
 
-// --isa: the widest this CPU runs, or one it is asked for (to compare 256- and 512-bit loops).
-cpu::isa parse_isa(const std::string& s) {
+// --isa: one the CPU runs, or auto (nullopt: candidates tried).
+std::optional<cpu::isa> parse_isa(const std::string& s) {
   const cpu::isa best = cpu::best_isa();
-  if (s == "auto") return best;
+  if (s == "auto") return std::nullopt;
   for (cpu::isa i : {cpu::isa::scalar, cpu::isa::avx2, cpu::isa::avx512}) {
     if (s != cpu::isa_name(i)) continue;
     if (static_cast<int>(i) > static_cast<int>(best)) {
@@ -82,11 +83,15 @@ std::size_t parse_prefetch(const std::string& s) {
   return static_cast<std::size_t>(v);
 }
 
-// The variants `auto` choices try, fastest kept: one stream or two per thread (on the H200
-// machine two lanes gave the best copy at most thread counts; four or eight no better, software
-// prefetch worse: docs/validation.md), and for copy non-temporal or regular stores.
-std::vector<variant> candidates(std::string_view op, std::optional<unsigned> lanes,
-                                std::size_t prefetch, const std::string& stores) {
+// The variants `auto` choices try, fastest kept: AVX-512 or AVX2 where both run (on a Zen 4 build
+// machine AVX2 read faster from one thread), one stream or two per thread (on the H200 machine
+// two lanes gave the best copy at most thread counts; four or eight no better, software prefetch
+// worse: docs/validation.md), and for copy non-temporal or regular stores.
+std::vector<variant> candidates(std::string_view op, std::optional<cpu::isa> isa,
+                                std::optional<unsigned> lanes, std::size_t prefetch,
+                                const std::string& stores) {
+  std::vector<cpu::isa> isas{isa.value_or(cpu::best_isa())};
+  if (!isa && isas[0] == cpu::isa::avx512) isas.push_back(cpu::isa::avx2);
   std::vector<unsigned> l = lanes ? std::vector<unsigned>{*lanes} : std::vector<unsigned>{1, 2};
   std::vector<bool> nt{true};
   if (op == "copy") {
@@ -100,9 +105,11 @@ std::vector<variant> candidates(std::string_view op, std::optional<unsigned> lan
     }
   }
   std::vector<variant> out;
-  for (unsigned n : l) {
-    for (bool t : nt)
-      out.push_back({{n, prefetch}, t});
+  for (cpu::isa i : isas) {
+    for (unsigned n : l) {
+      for (bool t : nt)
+        out.push_back({i, {n, prefetch}, t});
+    }
   }
   return out;
 }
@@ -156,8 +163,8 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   }
   const std::optional<unsigned> lanes = parse_lanes(o.lanes);
   const std::size_t prefetch = parse_prefetch(o.prefetch);
-  (void)candidates("copy", lanes, prefetch, o.stores);  // bad --stores fails before any work
-  const cpu::isa isa = parse_isa(o.isa);
+  const std::optional<cpu::isa> isa = parse_isa(o.isa);
+  (void)candidates("copy", isa, lanes, prefetch, o.stores);  // bad --stores fails before any work
   std::vector<std::string> events;
   if (o.counters == "default") {
     events = default_counter_events();
@@ -200,7 +207,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                                           ? spread_cpus(cpus, static_cast<std::size_t>(nthreads))
                                           : std::vector<int>(cpus.begin(), cpus.begin() + nthreads);
       worker_plan plan{placed, o.reps.warmup, o.reps.reps};
-      const std::vector<variant> choices = candidates(op->name, lanes, prefetch, o.stores);
+      const std::vector<variant> choices = candidates(op->name, isa, lanes, prefetch, o.stores);
       variant v = choices.front();
       bool tuning = choices.size() > 1;
       auto prepare = [&](int w) {
@@ -220,14 +227,15 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         thread_counters* tc = tuning ? nullptr : thread_sets[static_cast<std::size_t>(w)].get();
         if (tc && round >= 0) tc->start();
         if (op->name == "read") {
-          got[static_cast<std::size_t>(w)] = cpu::read(src + off, chunk, isa, v.walk);
+          got[static_cast<std::size_t>(w)] = cpu::read(src + off, chunk, v.isa, v.walk);
         } else if (op->name == "write") {
-          cpu::write(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), isa, v.walk);
+          cpu::write(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), v.isa,
+                     v.walk);
         } else if (op->name == "ntwrite") {
-          cpu::ntwrite(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), isa,
+          cpu::ntwrite(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), v.isa,
                        v.walk);
         } else {
-          cpu::copy(dst + off, src + off, chunk, isa, v.nt, v.walk);
+          cpu::copy(dst + off, src + off, chunk, v.isa, v.nt, v.walk);
         }
         if (tc && round >= 0) {
           std::vector<long long> mine(counters.events().size(), 0);
@@ -303,7 +311,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                   {"threads", nthreads},
                   {"cpus", fmt::format("{}", fmt::join(placed, ","))},
                   {"size", chunk * static_cast<std::uint64_t>(nthreads)},
-                  {"isa", std::string(cpu::isa_name(isa))},
+                  {"isa", std::string(cpu::isa_name(v.isa))},
                   {"page_size", buf.page_size()},
                   {"emulated", tier.emulated()}};
       if (copy_elsewhere) r.params["to"] = to->to_string();
@@ -388,8 +396,9 @@ probe_spec bw_probe() {
                        "64, at most 64KiB; 0 = none, the hardware prefetchers alone)")
             ->capture_default_str();
         cmd.add_option("--isa", o->isa,
-                       "Instruction set of the kernels: auto (the widest this CPU runs), avx512, "
-                       "avx2 (256-bit, as likwid-bench's *_avx kernels) or scalar")
+                       "Instruction set of the kernels: avx512, avx2 (256-bit, as likwid-bench's "
+                       "*_avx kernels), scalar, or auto (AVX-512 and AVX2 tried where both run, "
+                       "the faster kept)")
             ->capture_default_str();
         add_pinning_options(cmd, o->pin);
         add_repetition_options(cmd, o->reps);

@@ -249,8 +249,14 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
   b.fd_ = ::open(spec.path.c_str(),
                  (writes ? O_RDWR : O_RDONLY) | O_CLOEXEC | (exists ? 0 : O_CREAT | O_EXCL), 0600);
   if (b.fd_ < 0) {
-    throw usage_error(
-        fmt::format("cannot open file tier '{}': {}", spec.path, std::strerror(errno)));
+    const int err = errno;
+    throw usage_error(fmt::format(
+        "cannot open file tier '{}': {}{}", spec.path, std::strerror(err),
+        err == EACCES || err == EPERM
+            ? writes
+                  ? " (this user may not write it: change its mode or owner, or run as one who may)"
+                  : " (this user may not read it: change its mode or owner, or run as one who may)"
+            : ""));
   }
   if (!exists) {
     b.created_path_ = spec.path;
