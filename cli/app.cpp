@@ -88,6 +88,14 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     specs.push_back(&spec);
   for (const auto& spec : probes::registry())
     specs.push_back(&spec);
+  // CLI11 reads "-5" into an unsigned option as a huge count: every command's unsigned options
+  // refuse negative values.
+  const CLI::Validator count(
+      [](std::string& v) -> std::string {
+        if (v.find('-') == std::string::npos) return {};
+        return "'" + v + "' is negative; give a count of 0 or more";
+      },
+      "");
   for (const probes::probe_spec* specp : specs) {
     const auto& spec = *specp;
     CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.summary));
@@ -98,14 +106,6 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
         ->type_name("FILE.xml");
     add_output_options(*sub, out);
     commands.push_back({sub, &spec, spec.setup(*sub)});
-    // CLI11 reads "-5" into an unsigned option as a huge count: refuse negative counts here, for
-    // every command at once.
-    const CLI::Validator count(
-        [](std::string& v) -> std::string {
-          if (v.find('-') == std::string::npos) return {};
-          return "'" + v + "' is negative; give a count of 0 or more";
-        },
-        "");
     for (CLI::Option* opt : sub->get_options()) {
       if (opt->get_type_name() == "UINT") opt->check(count);
     }

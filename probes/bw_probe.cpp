@@ -73,6 +73,15 @@ std::optional<cpu::isa> parse_isa(const std::string& s) {
   throw usage_error(fmt::format("--isa: unknown '{}'; use auto, avx512, avx2 or scalar", s));
 }
 
+// --stores: the copy store kinds to try (non-temporal = true).
+std::vector<bool> parse_stores(const std::string& s) {
+  if (s == "auto") return {true, false};
+  if (s == "nontemporal") return {true};
+  if (s == "regular") return {false};
+  throw usage_error(
+      fmt::format("--stores: unknown kind '{}'; use auto, nontemporal or regular", s));
+}
+
 std::size_t parse_prefetch(const std::string& s) {
   const std::uint64_t v = s == "0" ? 0 : units::parse_bytes(s, "--prefetch");
   if (v % 64 != 0 || v > (64U << 10)) {
@@ -89,21 +98,11 @@ std::size_t parse_prefetch(const std::string& s) {
 // worse: docs/validation.md), and for copy non-temporal or regular stores.
 std::vector<variant> candidates(std::string_view op, std::optional<cpu::isa> isa,
                                 std::optional<unsigned> lanes, std::size_t prefetch,
-                                const std::string& stores) {
+                                const std::vector<bool>& stores) {
   std::vector<cpu::isa> isas{isa.value_or(cpu::best_isa())};
   if (!isa && isas[0] == cpu::isa::avx512) isas.push_back(cpu::isa::avx2);
   std::vector<unsigned> l = lanes ? std::vector<unsigned>{*lanes} : std::vector<unsigned>{1, 2};
-  std::vector<bool> nt{true};
-  if (op == "copy") {
-    if (stores == "auto") {
-      nt = {true, false};
-    } else if (stores == "regular") {
-      nt = {false};
-    } else if (stores != "nontemporal") {
-      throw usage_error(
-          fmt::format("--stores: unknown kind '{}'; use auto, nontemporal or regular", stores));
-    }
-  }
+  const std::vector<bool> nt = op == "copy" ? stores : std::vector<bool>{true};
   std::vector<variant> out;
   for (cpu::isa i : isas) {
     for (unsigned n : l) {
@@ -164,7 +163,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   const std::optional<unsigned> lanes = parse_lanes(o.lanes);
   const std::size_t prefetch = parse_prefetch(o.prefetch);
   const std::optional<cpu::isa> isa = parse_isa(o.isa);
-  (void)candidates("copy", isa, lanes, prefetch, o.stores);  // bad --stores fails before any work
+  const std::vector<bool> stores = parse_stores(o.stores);
   std::vector<std::string> events;
   if (o.counters == "default") {
     events = default_counter_events();
@@ -207,7 +206,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                                           ? spread_cpus(cpus, static_cast<std::size_t>(nthreads))
                                           : std::vector<int>(cpus.begin(), cpus.begin() + nthreads);
       worker_plan plan{placed, o.reps.warmup, o.reps.reps};
-      const std::vector<variant> choices = candidates(op->name, isa, lanes, prefetch, o.stores);
+      const std::vector<variant> choices = candidates(op->name, isa, lanes, prefetch, stores);
       variant v = choices.front();
       bool tuning = choices.size() > 1;
       auto prepare = [&](int w) {

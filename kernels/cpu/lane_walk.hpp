@@ -2,9 +2,14 @@
 // kernel sources (mem_kernels_avx512.cpp, mem_kernels_avx2.cpp).
 #pragma once
 
+#include <xmmintrin.h>
+
 #include <cstddef>
 
 namespace cxlprobe::kernels::cpu::detail {
+
+// Internal linkage: each ISA source keeps its own copy, built with its own flags.
+namespace {
 
 // Every kernel step moves 256 bytes (four 64-byte lines).
 inline constexpr std::size_t kStep = 256;
@@ -28,5 +33,34 @@ inline void walk(std::size_t n, unsigned lanes, Step& step) {
   for (std::size_t off = done; off < n; off += kStep)
     step(off);
 }
+
+// Software prefetch of one step's four lines `pf` bytes ahead (pf = 0: none); for writes the
+// lines are asked for with intent to write.
+inline void prefetch_step(const std::byte* q, std::size_t pf, bool for_write) {
+  if (pf == 0) return;
+  for (std::size_t k = 0; k < kStep; k += 64) {
+    if (for_write) {
+      __builtin_prefetch(q + pf + k, 1, 3);
+    } else {
+      __builtin_prefetch(q + pf + k, 0, 3);
+    }
+  }
+}
+
+// Walks with Step<true> (non-temporal stores, then a store fence so that they are ordered before
+// the walk returns) or Step<false> (regular stores), built from the same members.
+template <template <bool> class Step, class... Members>
+inline void walk_stores(bool nt, std::size_t n, unsigned lanes, Members... members) {
+  if (nt) {
+    Step<true> st{members...};
+    walk(n, lanes, st);
+    _mm_sfence();
+  } else {
+    Step<false> st{members...};
+    walk(n, lanes, st);
+  }
+}
+
+}  // namespace
 
 }  // namespace cxlprobe::kernels::cpu::detail

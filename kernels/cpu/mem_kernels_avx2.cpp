@@ -8,18 +8,6 @@ namespace cxlprobe::kernels::cpu::detail {
 
 namespace {
 
-// Software prefetch of the four lines `pf` bytes ahead (pf = 0: none).
-inline void prefetch_step(const std::byte* q, std::size_t pf, int for_write) {
-  if (pf == 0) return;
-  for (std::size_t k = 0; k < kStep; k += 64) {
-    if (for_write) {
-      __builtin_prefetch(q + pf + k, 1, 3);
-    } else {
-      __builtin_prefetch(q + pf + k, 0, 3);
-    }
-  }
-}
-
 inline __m256i load(const std::byte* q) {
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(q));
 }
@@ -30,7 +18,7 @@ struct read_step {
   __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
   void operator()(std::size_t off) {
     const std::byte* q = p + off;
-    prefetch_step(q, pf, 0);
+    prefetch_step(q, pf, false);
     for (std::size_t k = 0; k < kStep; k += 128) {
       a0 = _mm256_add_epi64(a0, load(q + k));
       a1 = _mm256_add_epi64(a1, load(q + k + 32));
@@ -55,7 +43,7 @@ struct write_step {
         _mm256_store_si256(o, x);
       }
     }
-    if constexpr (!NT) prefetch_step(q, pf, 1);
+    if constexpr (!NT) prefetch_step(q, pf, true);
   }
 };
 
@@ -66,7 +54,7 @@ struct copy_step {
   std::size_t pf;
   void operator()(std::size_t off) {
     const std::byte* q = s + off;
-    prefetch_step(q, pf, 0);
+    prefetch_step(q, pf, false);
     for (std::size_t k = 0; k < kStep; k += 128) {
       const __m256i x0 = load(q + k);
       const __m256i x1 = load(q + k + 32);
@@ -103,26 +91,12 @@ std::uint64_t read_avx2(const std::byte* p, std::size_t n, unsigned lanes, std::
 void write_avx2(std::byte* p, std::size_t n, std::uint64_t v, bool nt, unsigned lanes,
                 std::size_t pf) {
   const __m256i x = _mm256_set1_epi64x(static_cast<long long>(v));
-  if (nt) {
-    write_step<true> st{p, pf, x};
-    walk(n, lanes, st);
-    _mm_sfence();
-  } else {
-    write_step<false> st{p, pf, x};
-    walk(n, lanes, st);
-  }
+  walk_stores<write_step>(nt, n, lanes, p, pf, x);
 }
 
 void copy_avx2(std::byte* d, const std::byte* s, std::size_t n, bool nt, unsigned lanes,
                std::size_t pf) {
-  if (nt) {
-    copy_step<true> st{d, s, pf};
-    walk(n, lanes, st);
-    _mm_sfence();
-  } else {
-    copy_step<false> st{d, s, pf};
-    walk(n, lanes, st);
-  }
+  walk_stores<copy_step>(nt, n, lanes, d, s, pf);
 }
 
 }  // namespace cxlprobe::kernels::cpu::detail

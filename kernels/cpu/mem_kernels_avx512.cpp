@@ -8,19 +8,6 @@ namespace cxlprobe::kernels::cpu::detail {
 
 namespace {
 
-// Software prefetch of the four lines `pf` bytes ahead (pf = 0: none); for writes the lines
-// are asked for with intent to write.
-inline void prefetch_step(const std::byte* q, std::size_t pf, int for_write) {
-  if (pf == 0) return;
-  for (std::size_t k = 0; k < kStep; k += 64) {
-    if (for_write) {
-      __builtin_prefetch(q + pf + k, 1, 3);
-    } else {
-      __builtin_prefetch(q + pf + k, 0, 3);
-    }
-  }
-}
-
 struct read_step {
   const std::byte* p;
   std::size_t pf;
@@ -28,7 +15,7 @@ struct read_step {
   __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
   void operator()(std::size_t off) {
     const std::byte* q = p + off;
-    prefetch_step(q, pf, 0);
+    prefetch_step(q, pf, false);
     a0 = _mm512_add_epi64(a0, _mm512_load_si512(q));
     a1 = _mm512_add_epi64(a1, _mm512_load_si512(q + 64));
     a2 = _mm512_add_epi64(a2, _mm512_load_si512(q + 128));
@@ -50,7 +37,7 @@ struct write_step {
         _mm512_store_si512(q + k, x);
       }
     }
-    if constexpr (!NT) prefetch_step(q, pf, 1);
+    if constexpr (!NT) prefetch_step(q, pf, true);
   }
 };
 
@@ -61,7 +48,7 @@ struct copy_step {
   std::size_t pf;
   void operator()(std::size_t off) {
     const std::byte* q = s + off;
-    prefetch_step(q, pf, 0);
+    prefetch_step(q, pf, false);
     const __m512i x0 = _mm512_load_si512(q);
     const __m512i x1 = _mm512_load_si512(q + 64);
     const __m512i x2 = _mm512_load_si512(q + 128);
@@ -99,26 +86,12 @@ std::uint64_t read_avx512(const std::byte* p, std::size_t n, unsigned lanes, std
 void write_avx512(std::byte* p, std::size_t n, std::uint64_t v, bool nt, unsigned lanes,
                   std::size_t pf) {
   const __m512i x = _mm512_set1_epi64(static_cast<long long>(v));
-  if (nt) {
-    write_step<true> st{p, pf, x};
-    walk(n, lanes, st);
-    _mm_sfence();
-  } else {
-    write_step<false> st{p, pf, x};
-    walk(n, lanes, st);
-  }
+  walk_stores<write_step>(nt, n, lanes, p, pf, x);
 }
 
 void copy_avx512(std::byte* d, const std::byte* s, std::size_t n, bool nt, unsigned lanes,
                  std::size_t pf) {
-  if (nt) {
-    copy_step<true> st{d, s, pf};
-    walk(n, lanes, st);
-    _mm_sfence();
-  } else {
-    copy_step<false> st{d, s, pf};
-    walk(n, lanes, st);
-  }
+  walk_stores<copy_step>(nt, n, lanes, d, s, pf);
 }
 
 }  // namespace cxlprobe::kernels::cpu::detail
