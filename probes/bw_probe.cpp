@@ -207,7 +207,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                                           : std::vector<int>(cpus.begin(), cpus.begin() + nthreads);
       worker_plan plan{placed, o.reps.warmup, o.reps.reps};
       const std::vector<variant> choices = candidates(op->name, isa, lanes, prefetch, stores);
-      variant v = choices.front();
+      variant chosen = choices.front();
       bool tuning = choices.size() > 1;
       auto prepare = [&](int w) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
@@ -223,6 +223,10 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
       };
       auto body = [&](int w, int round) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
+        // While tuning, timed round r runs candidate r mod k (warm-up: the first).
+        const variant& v = tuning && round >= 0
+                               ? choices[static_cast<std::size_t>(round) % choices.size()]
+                               : chosen;
         thread_counters* tc = tuning ? nullptr : thread_sets[static_cast<std::size_t>(w)].get();
         if (tc && round >= 0) tc->start();
         if (op->name == "read") {
@@ -244,22 +248,28 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
             counts[static_cast<std::size_t>(round)][i] += mine[i];
         }
       };
-      if (choices.size() > 1) {
+      if (tuning) {
         // Non-temporal stores skip the read for ownership and win once DRAM is the limit;
         // regular stores drain faster from few cores; several streams per core help where one
-        // core's prefetchers limit it. Two quick rounds of each candidate pick the variant.
+        // core's prefetchers limit it. The candidates take turns, round by round, for
+        // kTuningPasses passes, so that drift in the machine's bandwidth hits all alike; the
+        // one with the shortest median round is kept.
+        constexpr int kTuningPasses = 3;
+        const int k = static_cast<int>(choices.size());
+        const auto trial = run_pinned({placed, 1, kTuningPasses * k}, prepare, body, ctx.stop);
+        std::vector<std::vector<double>> spans(choices.size());
+        for (std::size_t r = 0; r < trial.size(); ++r)
+          spans[r % choices.size()].push_back(trial[r].span());
         double best = 1e300;
-        variant pick = choices.front();
-        for (const variant& c : choices) {
-          v = c;
-          for (const auto& x : run_pinned({placed, 1, 2}, prepare, body, ctx.stop)) {
-            if (x.span() < best) {
-              best = x.span();
-              pick = c;
-            }
+        for (std::size_t c = 0; c < choices.size(); ++c) {
+          if (spans[c].empty()) continue;
+          std::sort(spans[c].begin(), spans[c].end());
+          const double median = spans[c][spans[c].size() / 2];
+          if (median < best) {
+            best = median;
+            chosen = choices[c];
           }
         }
-        v = pick;
         tuning = false;
       }
       const auto rounds = run_pinned(plan, prepare, body, ctx.stop);
@@ -310,17 +320,17 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                   {"threads", nthreads},
                   {"cpus", fmt::format("{}", fmt::join(placed, ","))},
                   {"size", chunk * static_cast<std::uint64_t>(nthreads)},
-                  {"isa", std::string(cpu::isa_name(v.isa))},
+                  {"isa", std::string(cpu::isa_name(chosen.isa))},
                   {"page_size", buf.page_size()},
                   {"emulated", tier.emulated()}};
       if (copy_elsewhere) r.params["to"] = to->to_string();
-      if (op->name == "copy") r.params["stores"] = v.nt ? "nontemporal" : "regular";
-      r.params["lanes"] = v.walk.lanes;
-      r.params["prefetch"] = v.walk.prefetch;
+      if (op->name == "copy") r.params["stores"] = chosen.nt ? "nontemporal" : "regular";
+      r.params["lanes"] = chosen.walk.lanes;
+      r.params["prefetch"] = chosen.walk.prefetch;
       r.add_summary("bandwidth", "B/s", aggregate);
       std::vector<double> bus;
       // Regular-store copy also reads the destination for ownership: 3N on the bus.
-      const double bus_factor = op->name == "copy" && !v.nt ? 3.0 : op->bus_factor;
+      const double bus_factor = op->name == "copy" && !chosen.nt ? 3.0 : op->bus_factor;
       for (double a : aggregate)
         bus.push_back(a * bus_factor / op->app_factor);
       r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
