@@ -15,6 +15,7 @@
 #include "core/units.hpp"
 #include "kernels/cpu/mem_kernels.hpp"
 #include "kernels/pattern.hpp"
+#include "probes/block_share.hpp"
 #include "probes/cpu_options.hpp"
 #include "probes/papi_counters.hpp"
 #include "probes/pinned_workers.hpp"
@@ -40,7 +41,11 @@ struct bw_options {
   std::string lanes = "auto";
   std::string prefetch = "0";
   std::string isa = "auto";
+  std::string balance = "steal";
 };
+
+// Blocks that threads done with their own share take from the others' (--balance steal).
+constexpr std::uint64_t kShareBlock = 2ULL << 20;
 
 // One way of running a kernel: its instruction set, its walk and, for copy, the kind of stores.
 struct variant {
@@ -164,6 +169,10 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   const std::size_t prefetch = parse_prefetch(o.prefetch);
   const std::optional<cpu::isa> isa = parse_isa(o.isa);
   const std::vector<bool> stores = parse_stores(o.stores);
+  if (o.balance != "steal" && o.balance != "static") {
+    throw usage_error(fmt::format("--balance: unknown '{}'; use steal or static", o.balance));
+  }
+  const bool steal = o.balance == "steal";
   std::vector<std::string> events;
   if (o.counters == "default") {
     events = default_counter_events();
@@ -221,25 +230,41 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         if (counters.active() && !tuning)
           thread_sets[static_cast<std::size_t>(w)] = std::make_unique<thread_counters>(counters);
       };
+      // Per call of run_pinned: who moves which blocks, and the bytes each thread moved.
+      const auto n = static_cast<std::size_t>(nthreads);
+      std::unique_ptr<block_share> share;
+      int share_warmup = 0;
+      std::vector<std::uint64_t> moved;
+      auto plan_rounds = [&](const worker_plan& p) {
+        const auto total = static_cast<std::size_t>(p.warmup + p.rounds);
+        share = std::make_unique<block_share>(n, chunk, kShareBlock, total, steal);
+        share_warmup = p.warmup;
+        moved.assign(total * n, 0);
+        return p;
+      };
       auto body = [&](int w, int round) {
-        const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
         // While tuning, timed round r runs candidate r mod k (warm-up: the first).
         const variant& v = tuning && round >= 0
                                ? choices[static_cast<std::size_t>(round) % choices.size()]
                                : chosen;
         thread_counters* tc = tuning ? nullptr : thread_sets[static_cast<std::size_t>(w)].get();
         if (tc && round >= 0) tc->start();
-        if (op->name == "read") {
-          got[static_cast<std::size_t>(w)] = cpu::read(src + off, chunk, v.isa, v.walk);
-        } else if (op->name == "write") {
-          cpu::write(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), v.isa,
-                     v.walk);
-        } else if (op->name == "ntwrite") {
-          cpu::ntwrite(src + off, chunk, seed + static_cast<std::uint64_t>(round + 100), v.isa,
-                       v.walk);
-        } else {
-          cpu::copy(dst + off, src + off, chunk, v.isa, v.nt, v.walk);
-        }
+        const auto slot = static_cast<std::size_t>(round + share_warmup);
+        const std::uint64_t pattern = seed + static_cast<std::uint64_t>(round + 100);
+        std::uint64_t sum = 0;
+        moved[slot * n + static_cast<std::size_t>(w)] = share->run(
+            slot, static_cast<std::size_t>(w), [&](std::uint64_t off, std::uint64_t len) {
+              if (op->name == "read") {
+                sum += cpu::read(src + off, len, v.isa, v.walk);
+              } else if (op->name == "write") {
+                cpu::write(src + off, len, pattern, v.isa, v.walk);
+              } else if (op->name == "ntwrite") {
+                cpu::ntwrite(src + off, len, pattern, v.isa, v.walk);
+              } else {
+                cpu::copy(dst + off, src + off, len, v.isa, v.nt, v.walk);
+              }
+            });
+        if (op->name == "read") got[static_cast<std::size_t>(w)] = sum;
         if (tc && round >= 0) {
           std::vector<long long> mine(counters.events().size(), 0);
           tc->stop(mine);
@@ -256,7 +281,8 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         // one with the shortest median round is kept.
         constexpr int kTuningPasses = 3;
         const int k = static_cast<int>(choices.size());
-        const auto trial = run_pinned({placed, 1, kTuningPasses * k}, prepare, body, ctx.stop);
+        const auto trial =
+            run_pinned(plan_rounds({placed, 1, kTuningPasses * k}), prepare, body, ctx.stop);
         std::vector<std::vector<double>> spans(choices.size());
         for (std::size_t r = 0; r < trial.size(); ++r)
           spans[r % choices.size()].push_back(trial[r].span());
@@ -272,7 +298,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
         }
         tuning = false;
       }
-      const auto rounds = run_pinned(plan, prepare, body, ctx.stop);
+      const auto rounds = run_pinned(plan_rounds(plan), prepare, body, ctx.stop);
       thread_sets.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
       if (rounds.empty()) return out;
       const double app_bytes =
@@ -280,12 +306,14 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
       std::vector<double> aggregate;
       std::vector<double> per_thread_min;
       std::vector<double> per_thread_max;
-      for (const auto& r : rounds) {
+      for (std::size_t k = 0; k < rounds.size(); ++k) {
+        const round_times& r = rounds[k];
         aggregate.push_back(app_bytes / r.span());
         double lo = 1e300;
         double hi = 0;
         for (std::size_t w = 0; w < r.start.size(); ++w) {
-          const double bw = op->app_factor * static_cast<double>(chunk) / (r.end[w] - r.start[w]);
+          const auto bytes = moved[(k + static_cast<std::size_t>(plan.warmup)) * n + w];
+          const double bw = op->app_factor * static_cast<double>(bytes) / (r.end[w] - r.start[w]);
           lo = std::min(lo, bw);
           hi = std::max(hi, bw);
         }
@@ -295,12 +323,17 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
       // Verify: the data the kernels saw or left is what it must be.
       std::string problem;
       const std::uint64_t last_pattern = seed + static_cast<std::uint64_t>(rounds.size() - 1 + 100);
+      // Read: block sums add up (mod 2^64) to the buffer's sum whoever read which block.
+      std::uint64_t got_sum = 0;
+      std::uint64_t expect_sum = 0;
+      for (std::size_t w = 0; w < n; ++w) {
+        got_sum += got[w];
+        expect_sum += expect[w];
+      }
+      if (op->name == "read" && got_sum != expect_sum) problem = "read checksum is wrong";
       for (long w = 0; w < nthreads && problem.empty(); ++w) {
         const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
-        if (op->name == "read" &&
-            got[static_cast<std::size_t>(w)] != expect[static_cast<std::size_t>(w)]) {
-          problem = fmt::format("read checksum of thread {} is wrong", w);
-        } else if (op->name == "write" || op->name == "ntwrite") {
+        if (op->name == "write" || op->name == "ntwrite") {
           for (std::uint64_t b = 0; b < chunk; b += 4096) {
             std::uint64_t v;
             std::memcpy(&v, src + off + b + (b / 4096 % 512) * 8, 8);
@@ -324,6 +357,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                   {"page_size", buf.page_size()},
                   {"emulated", tier.emulated()}};
       if (copy_elsewhere) r.params["to"] = to->to_string();
+      r.params["balance"] = o.balance;
       if (op->name == "copy") r.params["stores"] = chosen.nt ? "nontemporal" : "regular";
       r.params["lanes"] = chosen.walk.lanes;
       r.params["prefetch"] = chosen.walk.prefetch;
@@ -403,6 +437,12 @@ probe_spec bw_probe() {
         cmd.add_option("--prefetch", o->prefetch,
                        "Software prefetch distance per stream in bytes, e.g. 1KiB (multiple of "
                        "64, at most 64KiB; 0 = none, the hardware prefetchers alone)")
+            ->capture_default_str();
+        cmd.add_option("--balance", o->balance,
+                       "Sharing of a round's bytes among threads: steal (threads done with their "
+                       "own share take 2 MiB blocks from the others', so the figure is what the "
+                       "tier sustains with N threads busy) or static (each thread moves its own "
+                       "share only, as STREAM's loops do: N times the slowest thread's rate)")
             ->capture_default_str();
         cmd.add_option("--isa", o->isa,
                        "Instruction set of the kernels: avx512, avx2 (256-bit, as likwid-bench's "
