@@ -428,7 +428,8 @@ probe_spec bw_probe() {
             ->capture_default_str();
         cmd.add_option("--stores", o->stores,
                        "Stores of copy: nontemporal (no read for ownership), regular, or auto "
-                       "(two quick rounds of each, the faster kept; the choice is in the result)")
+                       "(untimed rounds of each, taking turns; the faster kept; the choice is in "
+                       "the result)")
             ->capture_default_str();
         cmd.add_option("--lanes", o->lanes,
                        "Streams per thread: N (1..16) equal sections of each thread's buffer "
