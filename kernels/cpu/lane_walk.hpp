@@ -1,8 +1,6 @@
 // How one thread walks its buffer in the CPU memory kernels. Included only by the per-ISA
-// kernel sources (mem_kernels_avx512.cpp, mem_kernels_avx2.cpp).
+// kernel sources (through vector_steps.hpp).
 #pragma once
-
-#include <xmmintrin.h>
 
 #include <cstddef>
 
@@ -44,20 +42,6 @@ inline void prefetch_step(const std::byte* q, std::size_t pf, bool for_write) {
     } else {
       __builtin_prefetch(q + pf + k, 0, 3);
     }
-  }
-}
-
-// Walks with Step<true> (non-temporal stores, then a store fence so that they are ordered before
-// the walk returns) or Step<false> (regular stores), built from the same members.
-template <template <bool> class Step, class... Members>
-inline void walk_stores(bool nt, std::size_t n, unsigned lanes, Members... members) {
-  if (nt) {
-    Step<true> st{members...};
-    walk(n, lanes, st);
-    _mm_sfence();
-  } else {
-    Step<false> st{members...};
-    walk(n, lanes, st);
   }
 }
 
