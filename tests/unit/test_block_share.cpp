@@ -88,7 +88,7 @@ TEST_CASE("block sharing off: each thread moves exactly its own chunk", "[block_
   }
 }
 
-TEST_CASE("block sharing: block larger than the chunk is one block; bad sizes refused",
+TEST_CASE("block sharing: block larger than the chunk is one block, bad sizes refused",
           "[block_share]") {
   block_share whole(2, 8 * kKiB, 1 << 20, 1, true);
   CHECK(whole.blocks_per_chunk() == 1);

@@ -79,7 +79,7 @@ TEST_CASE("trace replay, 3-block L1: least recently used blocks are evicted", "[
   CHECK(tiny.bytes_stored == 0);
 }
 
-TEST_CASE("trace replay: timestamp order with ties in file order; hits capped at the input",
+TEST_CASE("trace replay: timestamp order with ties in file order, hits capped at the input",
           "[replay]") {
   const char* text =
       "{\"timestamp\": 5, \"input_length\": 3, \"output_length\": 0, \"hash_ids\": [1, 2]}\n"

@@ -108,7 +108,7 @@ TEST_CASE("a new file stand-in is created, writable and removed afterwards", "[t
   CHECK(::access(path.c_str(), F_OK) != 0);
 }
 
-TEST_CASE("writing into an existing file needs --allow-write; content stays untouched",
+TEST_CASE("writing into an existing file needs --allow-write, content stays untouched",
           "[tiers][safety]") {
   const std::string path = temp_path("existing");
   const std::string content(1 << 16, 'k');
@@ -185,7 +185,7 @@ TEST_CASE("a file another process maps is refused unless --force", "[tiers][safe
   ::unlink(path.c_str());
 }
 
-TEST_CASE("node:0 places pages on node 0; a missing node is refused", "[tiers][numa]") {
+TEST_CASE("node:0 places pages on node 0, a missing node is refused", "[tiers][numa]") {
   map_request req;
   req.bytes = 8 << 20;
   req.writes = true;
