@@ -366,6 +366,8 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                   {"page_size", buf.page_size()},
                   {"emulated", tier.emulated()}};
       if (copy_elsewhere) r.params["to"] = to->to_string();
+      // The reading side of a bandwidth matrix (CPUs of node i reading memory of node j).
+      if (o.pin.cpu_node) r.params["cpu_node"] = *o.pin.cpu_node;
       r.params["balance"] = o.balance;
       if (op->name == "copy") r.params["stores"] = chosen.nt ? "nontemporal" : "regular";
       r.params["lanes"] = chosen.walk.lanes;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -34,42 +35,207 @@ std::string gbps(std::optional<double> v) {
 
 }  // namespace
 
-std::vector<floor_entry> analyse_floors(const topology::topology& topo,
-                                        const std::vector<result>& results) {
-  // Tiers that were measured, in order of appearance; with no measurement, every topology tier.
-  std::vector<std::string> tiers;
-  std::map<std::string, double> cpu_read;  // tier -> best read bandwidth over thread counts
-  std::map<std::pair<std::string, std::string>, double> h2d,
-      d2h;  // (tier, gpu bus id) -> largest size
-  std::map<std::pair<std::string, std::string>, double> h2d_size, d2h_size;
+namespace {
+
+// What was measured, keyed for the floor analysis.
+struct measured {
+  std::vector<std::string> tiers;          // measured tiers, in order of appearance
+  std::map<std::string, double> cpu_read;  // tier -> best read bandwidth (no --cpu-node)
+  // (CPU node, memory node) -> read bandwidth: the bandwidth matrix of a multi-node machine.
+  std::map<std::pair<int, int>, double> matrix;
+  std::map<std::pair<std::string, std::string>, std::pair<double, double>> h2d, d2h;  // size, bps
+};
+
+int node_of_tier(const std::string& tier) {
+  return tier.rfind("node:", 0) == 0 ? std::atoi(tier.c_str() + 5) : -1;
+}
+
+measured collect(const std::vector<result>& results) {
+  measured m;
   auto note_tier = [&](const std::string& t) {
-    if (std::find(tiers.begin(), tiers.end(), t) == tiers.end()) tiers.push_back(t);
+    if (std::find(m.tiers.begin(), m.tiers.end(), t) == m.tiers.end()) m.tiers.push_back(t);
   };
   for (const auto& r : results) {
     if (r.state != status::ok) continue;
     const std::string tier = r.params.value("tier", "");
     if (tier.empty()) continue;
+    const auto v = median_of(r, "bandwidth");
     if (r.probe == "bw" && r.params.value("op", "") == "read") {
+      if (!v) continue;
+      if (r.params.contains("cpu_node")) {
+        const auto key = std::make_pair(r.params["cpu_node"].get<int>(), node_of_tier(tier));
+        m.matrix[key] = std::max(m.matrix[key], *v);
+        continue;
+      }
       note_tier(tier);
-      if (auto v = median_of(r, "bandwidth")) cpu_read[tier] = std::max(cpu_read[tier], *v);
+      m.cpu_read[tier] = std::max(m.cpu_read[tier], *v);
     } else if (r.probe == "dma" && r.params.value("pattern", "bulk") == "bulk" &&
                r.params.value("engine", "ce") == "ce" && r.params.value("streams", 1) == 1) {
       note_tier(tier);
-      const std::string gpu = r.params.value("gpu_busid", "");
-      const double size = r.params.value("size", 0.0);
-      const auto key = std::make_pair(tier, gpu);
-      const auto v = median_of(r, "bandwidth");
       if (!v) continue;
-      const std::string dir = r.params.value("dir", "");
-      if (dir == "h2d" && size >= h2d_size[key]) {
-        h2d[key] = *v;
-        h2d_size[key] = size;
-      } else if (dir == "d2h" && size >= d2h_size[key]) {
-        d2h[key] = *v;
-        d2h_size[key] = size;
-      }
+      const auto key = std::make_pair(tier, r.params.value("gpu_busid", ""));
+      const double size = r.params.value("size", 0.0);
+      auto& slot = r.params.value("dir", "") == "h2d" ? m.h2d[key] : m.d2h[key];
+      if (r.params.value("dir", "") != "h2d" && r.params.value("dir", "") != "d2h") continue;
+      if (size >= slot.first) slot = {size, *v};
     }
   }
+  return m;
+}
+
+// The socket crossing of a path, measured: CPUs local to the GPU reading the tier's node.
+std::optional<double> socket_figure(const topology::topology& topo, const topology::path& p,
+                                    const topology::tier_location& tier, const measured& m) {
+  const int gi = topo.pci_index(p.gpu_busid);
+  if (gi < 0 || !tier.node) return std::nullopt;
+  const auto chain = topo.chain_to_host(gi);
+  for (unsigned cpu_node : topo.pci[static_cast<std::size_t>(chain.back())].numa_nodes) {
+    const auto it = m.matrix.find({static_cast<int>(cpu_node), static_cast<int>(*tier.node)});
+    if (it != m.matrix.end()) return it->second;
+  }
+  return std::nullopt;
+}
+
+floor_element hop_element(const topology::hop& h, std::optional<double> socket_bps) {
+  const int k = std::max(1, h.sharers);
+  if (h.kind == "socket") {
+    if (socket_bps) {
+      return {"socket",
+              "socket",
+              h.label + " (measured: CPUs by the GPU reading the tier's node)",
+              std::nullopt,
+              *socket_bps / k,
+              k,
+              {}};
+    }
+    return {"socket",
+            "socket",
+            h.label + " (floor unknown: crosses sockets, not measured)",
+            std::nullopt,
+            std::nullopt,
+            k,
+            {}};
+  }
+  if (h.kind != "pcie") {
+    return {h.kind,
+            h.kind,
+            h.label,
+            h.bps > 0 ? std::optional<double>(h.bps) : std::nullopt,
+            h.bps > 0 ? std::optional<double>(h.bps / k) : std::nullopt,
+            k,
+            {}};
+  }
+  std::string label = fmt::format("PCIe {} ({})", h.busid, topology::pcie::describe(h.link));
+  if (h.link.downtrained) label += " DOWNTRAINED";
+  return {"link",
+          h.busid,
+          label,
+          h.link.known() ? std::optional<double>(h.link.raw_bps) : std::nullopt,
+          h.link.known() ? std::optional<double>(h.link.effective_bps / k) : std::nullopt,
+          k,
+          {}};
+}
+
+void bind(floor_entry& e) {
+  const floor_element* b = nullptr;
+  for (const auto& el : e.elements) {
+    if (el.capacity_bps && (!b || *el.capacity_bps < *b->capacity_bps)) b = &el;
+  }
+  if (!b) return;
+  e.binding = b->name;
+  e.binding_kind = b->kind;
+  e.binding_bps = b->capacity_bps;
+  for (auto& el : e.elements) {
+    if (el.capacity_bps) el.headroom = *el.capacity_bps / *e.binding_bps - 1.0;
+  }
+}
+
+std::string sentence(const floor_entry& e) {
+  const floor_element* b = nullptr;
+  for (const auto& el : e.elements) {
+    if (el.name == e.binding) b = &el;
+  }
+  if (!b) return fmt::format("{} -> GPU {}: no ceiling is known on this path", e.tier, e.gpu);
+  const std::string what = b->kind == "tier"
+                               ? fmt::format("the tier itself ({} from the CPUs)", e.tier)
+                           : b->kind == "cxl" ? fmt::format("the CXL side ({})", b->name.substr(4))
+                           : b->kind == "socket" ? std::string("the socket interconnect (measured)")
+                           : b->kind == "link"   ? fmt::format("the PCIe link at {}", b->name)
+                                                 : fmt::format("the {} link", b->kind);
+  std::string s = fmt::format(
+      "{} -> GPU {}: {} binds at {} GB/s{}", e.tier, e.gpu, what, gbps(e.binding_bps),
+      b->sharers > 1 ? fmt::format(" (its share: {} GPUs load through it)", b->sharers) : "");
+  if (!e.floor_known) s += " (an upper bound: floor unknown, crosses sockets, not measured)";
+  if (e.h2d_fraction) {
+    s += fmt::format("; measured H2D {} GB/s is {:.0f}% of it", gbps(e.measured_h2d_bps),
+                     *e.h2d_fraction * 100);
+  } else {
+    s += "; no DMA measured (ceilings only)";
+  }
+  const floor_element* next = nullptr;
+  for (const auto& el : e.elements) {
+    if (&el != b && el.headroom && (!next || *el.headroom < *next->headroom)) next = &el;
+  }
+  if (next)
+    s += fmt::format("; next: {} with {:.0f}% headroom", next->label, *next->headroom * 100);
+  return s + ".";
+}
+
+floor_entry entry_for(const topology::topology& topo, const topology::tier_location& loc,
+                      const topology::path& p, const std::string& tier, const measured& m) {
+  floor_entry e;
+  e.tier = tier;
+  e.path_tier = loc.name;
+  e.gpu = p.gpu_busid;
+  e.via = p.via;
+  if (auto it = m.cpu_read.find(tier); it != m.cpu_read.end()) {
+    e.elements.push_back({"tier",
+                          tier,
+                          fmt::format("{} read from the CPUs (measured)", tier),
+                          std::nullopt,
+                          it->second,
+                          1,
+                          {}});
+  }
+  if (p.tier_effective_bps > 0) {
+    const int k = p.tier_sharers;
+    e.elements.push_back(
+        {"cxl",
+         p.tier_binding,
+         fmt::format("CXL side {}{}", p.tier_binding.substr(4),
+                     p.legs.size() > 1 ? fmt::format(" ({} legs)", p.legs.size()) : ""),
+         p.tier_raw_bps,
+         p.tier_effective_bps / k,
+         k,
+         {}});
+  }
+  const auto socket_bps = socket_figure(topo, p, loc, m);
+  e.floor_known = !p.crosses_socket || socket_bps.has_value();
+  for (const auto& h : p.hops) {
+    e.elements.push_back(hop_element(h, socket_bps));
+    if (h.kind == "pcie" && h.link.downtrained) e.link_downtrained = true;
+  }
+  e.notes = p.notes;
+  if (p.crosses_socket && socket_bps) {
+    std::erase(e.notes, std::string("floor unknown: crosses sockets, not measured"));
+    e.notes.push_back("crosses sockets: the measured cross-node read bandwidth stands for the hop");
+  }
+  bind(e);
+  const auto key = std::make_pair(tier, p.gpu_busid);
+  if (auto it = m.h2d.find(key); it != m.h2d.end()) e.measured_h2d_bps = it->second.second;
+  if (auto it = m.d2h.find(key); it != m.d2h.end()) e.measured_d2h_bps = it->second.second;
+  if (e.measured_h2d_bps && e.binding_bps) e.h2d_fraction = *e.measured_h2d_bps / *e.binding_bps;
+  e.sentence = sentence(e);
+  return e;
+}
+
+}  // namespace
+
+std::vector<floor_entry> analyse_floors(const topology::topology& topo,
+                                        const std::vector<result>& results) {
+  const measured m = collect(results);
+  std::vector<std::string> tiers = m.tiers;
+  // With no measurement, every topology tier.
   if (tiers.empty()) {
     for (const auto& t : topology::memory_tiers(topo))
       tiers.push_back(t.name);
@@ -81,121 +247,8 @@ std::vector<floor_entry> analyse_floors(const topology::topology& topo,
     const auto loc = std::find_if(all_tiers.begin(), all_tiers.end(),
                                   [&](const auto& t) { return t.name == pt; });
     if (loc == all_tiers.end()) continue;
-    // Paths of every GPU from this tier: an element on k of them is shared by k GPUs.
-    std::vector<topology::path> paths;
-    for (const auto& g : topo.gpus)
-      paths.push_back(topology::compute_path(topo, *loc, g));
-    std::map<std::string, int> users;
-    for (const auto& p : paths) {
-      std::set<std::string> seen;
-      for (const auto& l : p.legs)
-        seen.insert("cxl:" + l.cxl_device);
-      for (const auto& h : p.hops) {
-        if (!h.busid.empty()) seen.insert(h.busid);
-      }
-      for (const auto& s : seen)
-        ++users[s];
-    }
-    for (const auto& p : paths) {
-      floor_entry e;
-      e.tier = tier;
-      e.path_tier = pt;
-      e.gpu = p.gpu_busid;
-      if (auto it = cpu_read.find(tier); it != cpu_read.end()) {
-        e.elements.push_back({"tier",
-                              tier,
-                              fmt::format("{} read from the CPUs (measured)", tier),
-                              std::nullopt,
-                              it->second,
-                              1,
-                              {}});
-      }
-      if (!p.legs.empty()) {
-        double raw = 0, eff = 0;
-        std::string names;
-        for (const auto& l : p.legs) {
-          raw += l.raw_bps;
-          eff += l.effective_bps;
-          names += (names.empty() ? "" : "+") + l.cxl_device;
-        }
-        const int k = users["cxl:" + p.legs.front().cxl_device];
-        e.elements.push_back({"cxl",
-                              "cxl:" + names,
-                              fmt::format("CXL device link(s) {}", names),
-                              raw > 0 ? std::optional<double>(raw) : std::nullopt,
-                              eff > 0 ? std::optional<double>(eff / k) : std::nullopt,
-                              k,
-                              {}});
-      }
-      for (const auto& h : p.hops) {
-        if (h.kind == "socket") {
-          e.elements.push_back({"socket",
-                                "socket",
-                                h.label + " (ceiling unknown)",
-                                std::nullopt,
-                                std::nullopt,
-                                1,
-                                {}});
-          continue;
-        }
-        const int k = std::max(1, users[h.busid]);
-        e.elements.push_back(
-            {"link",
-             h.busid,
-             fmt::format("PCIe {} ({})", h.busid, topology::pcie::describe(h.link)),
-             h.link.known() ? std::optional<double>(h.link.raw_bps) : std::nullopt,
-             h.link.known() ? std::optional<double>(h.link.effective_bps / k) : std::nullopt,
-             k,
-             {}});
-      }
-      // The binding element: the smallest capacity.
-      const floor_element* bind = nullptr;
-      for (const auto& el : e.elements) {
-        if (el.capacity_bps && (!bind || *el.capacity_bps < *bind->capacity_bps)) bind = &el;
-      }
-      if (bind) {
-        e.binding = bind->name;
-        e.binding_kind = bind->kind;
-        e.binding_bps = bind->capacity_bps;
-        for (auto& el : e.elements) {
-          if (el.capacity_bps) el.headroom = *el.capacity_bps / *e.binding_bps - 1.0;
-        }
-      }
-      const auto key = std::make_pair(tier, p.gpu_busid);
-      if (auto it = h2d.find(key); it != h2d.end()) e.measured_h2d_bps = it->second;
-      if (auto it = d2h.find(key); it != d2h.end()) e.measured_d2h_bps = it->second;
-      if (e.measured_h2d_bps && e.binding_bps)
-        e.h2d_fraction = *e.measured_h2d_bps / *e.binding_bps;
-      // One sentence a person can put in a report.
-      if (!bind) {
-        e.sentence =
-            fmt::format("{} -> GPU {}: no ceiling is known on this path", tier, p.gpu_busid);
-      } else {
-        std::string what =
-            bind->kind == "tier"  ? fmt::format("the tier itself ({} from the CPUs)", tier)
-            : bind->kind == "cxl" ? fmt::format("the CXL device link ({})", bind->name.substr(4))
-                                  : fmt::format("the PCIe link at {}", bind->name);
-        e.sentence = fmt::format(
-            "{} -> GPU {}: {} binds at {} GB/s{}", tier, p.gpu_busid, what, gbps(e.binding_bps),
-            bind->sharers > 1 ? fmt::format(" (its share: {} GPUs load through it)", bind->sharers)
-                              : "");
-        if (e.h2d_fraction) {
-          e.sentence += fmt::format("; measured H2D {} GB/s is {:.0f}% of it",
-                                    gbps(e.measured_h2d_bps), *e.h2d_fraction * 100);
-        } else {
-          e.sentence += "; no DMA measured (ceilings only)";
-        }
-        const floor_element* next = nullptr;
-        for (const auto& el : e.elements) {
-          if (&el != bind && el.headroom && (!next || *el.headroom < *next->headroom)) next = &el;
-        }
-        if (next)
-          e.sentence +=
-              fmt::format("; next: {} with {:.0f}% headroom", next->label, *next->headroom * 100);
-        e.sentence += ".";
-      }
-      out.push_back(std::move(e));
-    }
+    for (const auto& p : topology::tier_paths(topo, *loc))
+      out.push_back(entry_for(topo, *loc, p, tier, m));
   }
   return out;
 }
@@ -224,6 +277,10 @@ json to_json(const std::vector<floor_entry>& floors) {
                    {"measured_h2d_bps", opt(f.measured_h2d_bps)},
                    {"measured_d2h_bps", opt(f.measured_d2h_bps)},
                    {"h2d_fraction", opt(f.h2d_fraction)},
+                   {"via", f.via},
+                   {"floor_known", f.floor_known},
+                   {"link_downtrained", f.link_downtrained},
+                   {"notes", f.notes},
                    {"sentence", f.sentence}});
   }
   return arr;
@@ -254,6 +311,8 @@ std::string render_floors(const json& floors) {
     };
     out += fmt::format("      measured DMA: H2D {} GB/s, D2H {} GB/s\n", num(f["measured_h2d_bps"]),
                        num(f["measured_d2h_bps"]));
+    for (const auto& n : f.value("notes", json::array()))
+      out += "      note: " + n.get<std::string>() + "\n";
     out += "    " + f.value("sentence", "") + "\n";
   }
   return out;

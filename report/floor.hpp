@@ -14,8 +14,8 @@
 namespace cxlprobe::report {
 
 struct floor_element {
-  std::string
-      kind;  // "tier" (CPU-side bandwidth), "link", "cxl" (devices behind the tier), "socket"
+  std::string kind;  // "tier" (CPU-side bandwidth), "link", "cxl" (devices behind the tier),
+                     // "socket", "nvlink", "c2c"
   std::string name;   // bus id, tier name, or a description
   std::string label;  // readable
   std::optional<double> raw_bps;
@@ -36,6 +36,10 @@ struct floor_entry {
   std::optional<double> measured_h2d_bps;
   std::optional<double> measured_d2h_bps;
   std::optional<double> h2d_fraction;  // measured h2d / binding capacity
+  std::string via = "pcie";            // how the GPU reaches the host
+  bool floor_known = true;             // false: an unmeasured socket hop is crossed
+  bool link_downtrained = false;       // a PCIe link on the path runs below its capability
+  std::vector<std::string> notes;
   std::string sentence;
 };
 

@@ -17,18 +17,20 @@ using namespace cxlprobe::topology;
 
 std::string link_text(const link_info& l) {
   if (!l.known()) return "";
-  std::string gw = l.gen && l.width ? fmt::format("Gen{} x{}", *l.gen, *l.width) : "Gen? x?";
+  std::string gw = l.max_gen && l.max_width ? pcie::gen_width(*l.max_gen, *l.max_width) : "Gen? x?";
   if (!l.candidates.empty()) {
     gw = "";
     for (const auto& c : l.candidates)
       gw += (gw.empty() ? "" : "|") + c;
   }
-  std::string text =
-      fmt::format("{}  {:.2f} GB/s raw, {:.2f} GB/s eff ({} B payload{})", gw, l.raw_bps / 1e9,
-                  l.effective_bps / 1e9, l.payload_bytes, l.payload_known ? "" : ", assumed");
-  if (l.max_gen && l.max_width && l.gen && l.width &&
-      (*l.max_gen != *l.gen || *l.max_width != *l.width)) {
-    text += fmt::format("  [capable of Gen{} x{}: running below it]", *l.max_gen, *l.max_width);
+  std::string text = fmt::format("{}  {:.2f} GB/s raw, {:.2f} GB/s eff ({} B payload{}) [{}]", gw,
+                                 l.raw_bps / 1e9, l.effective_bps / 1e9, l.payload_bytes,
+                                 l.payload_known ? "" : ", assumed", l.ceiling_from);
+  if (l.state == "power saving" || l.state == "downtrained") {
+    const std::string now = l.gen && l.width ? pcie::gen_width(*l.gen, *l.width)
+                                             : fmt::format("{:.2f} GB/s", l.current_raw_bps / 1e9);
+    text += fmt::format("  now {}: {}", now,
+                        l.downtrained ? "DOWNTRAINED (link_downtrained)" : "power saving (idle)");
   }
   return text;
 }
@@ -139,17 +141,21 @@ std::string render_topology(const topology::topology& t) {
   if (!paths.empty()) {
     out +=
         "\nPaths: memory tier -> GPU (links a DMA crosses; the narrowest effective ceiling "
-        "binds)\n";
+        "binds; per GPU = its share when every GPU loads from the tier at once)\n";
     for (const auto& p : paths) {
       out += fmt::format("  {} -> {}: ", p.tier, p.gpu_busid);
-      if (p.min_effective_bps > 0) {
-        out += fmt::format("floor {:.2f} GB/s effective ({:.2f} raw) at {}",
-                           p.min_effective_bps / 1e9, p.min_raw_bps / 1e9, p.binding);
+      if (p.share_effective_bps > 0) {
+        out += fmt::format("floor {:.2f} GB/s effective per GPU at {}", p.share_effective_bps / 1e9,
+                           p.share_binding);
+        if (p.share_sharers > 1)
+          out += fmt::format(" (shared by {} GPUs; {:.2f} GB/s alone at {})", p.share_sharers,
+                             p.min_effective_bps / 1e9, p.binding);
       } else {
         out += "no link speed known";
       }
-      if (p.crosses_socket) out += ", crosses the socket interconnect (ceiling not known to hwloc)";
-      if (p.through_switch) out += ", meets the GPU at a PCIe switch";
+      if (p.via != "pcie") out += fmt::format(", over {} (not PCIe)", p.via);
+      for (const auto& n : p.notes)
+        out += "; " + n;
       out += "\n";
       if (paths.size() > 8) continue;  // many GPUs: one line per path; the JSON has every hop
       for (const auto& l : p.legs) {
@@ -157,10 +163,22 @@ std::string render_topology(const topology::topology& t) {
           out += fmt::format("      tier  {}  {}\n", h.label, link_text(h.link));
       }
       for (const auto& h : p.hops) {
-        out += fmt::format("      {}  {}  {}\n", h.kind == "socket" ? "sock " : "gpu  ", h.label,
-                           link_text(h.link));
+        out += fmt::format("      {}  {}  {}\n", h.kind == "pcie" ? "gpu  " : h.kind, h.label,
+                           h.kind == "pcie" ? link_text(h.link)
+                           : h.bps > 0      ? fmt::format("{:.2f} GB/s", h.bps / 1e9)
+                                            : "ceiling not measured");
       }
     }
+  }
+  std::vector<std::string> link_notes;
+  for (const auto& d : t.pci) {
+    for (const auto& n : d.link.notes)
+      link_notes.push_back(fmt::format("link above {}: {}", d.busid, n));
+  }
+  if (!link_notes.empty()) {
+    out += "\nLink states\n";
+    for (const auto& n : link_notes)
+      out += "  - " + n + "\n";
   }
   if (!t.notes.empty()) {
     out += "\nNotes\n";

@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "topology/gpu_rule.hpp"
 #include "topology/hwloc_loader.hpp"
+#include "topology/link_state.hpp"
 #include "topology/pcie.hpp"
 
 namespace cxlprobe::topology::detail {
@@ -62,6 +64,13 @@ std::optional<unsigned> package_of(hwloc_topology_t topo, hwloc_obj_t obj) {
   if (obj->type == HWLOC_OBJ_PACKAGE) return obj->os_index;
   hwloc_obj_t p = hwloc_get_ancestor_obj_by_type(topo, HWLOC_OBJ_PACKAGE, obj);
   if (p) return p->os_index;
+  // hwloc 1.x exports nest the Package inside the NUMANode (POWER9, some AMD): imported by hwloc
+  // 2, the node hangs off a Group that holds exactly one Package.
+  if (obj->cpuset && !hwloc_bitmap_iszero(obj->cpuset) &&
+      hwloc_get_nbobjs_inside_cpuset_by_type(topo, obj->cpuset, HWLOC_OBJ_PACKAGE) == 1) {
+    return hwloc_get_next_obj_inside_cpuset_by_type(topo, obj->cpuset, HWLOC_OBJ_PACKAGE, nullptr)
+        ->os_index;
+  }
   // A NUMA node or I/O tree hangs off an object; look for the package below it when the
   // machine has exactly one.
   if (hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE) == 1) {
@@ -70,13 +79,18 @@ std::optional<unsigned> package_of(hwloc_topology_t topo, hwloc_obj_t obj) {
   return std::nullopt;
 }
 
-bool is_gpu(std::uint16_t class_id, std::uint16_t vendor) {
-  const unsigned base = class_id >> 8;
-  const unsigned sub = class_id & 0xff;
-  if (base != 0x03) return false;
-  // 0302 is a 3D controller (datacenter GPUs); 0300 VGA counts only for GPU vendors, so a
-  // server's BMC display (ASPEED, Matrox) or an emulated VGA is not taken for a GPU.
-  return sub == 0x02 || sub == 0x80 || vendor == 0x10de || vendor == 0x1002;
+// The backend an OS device comes from: its subtype (hwloc 2), else its name (hwloc 1.x exports).
+std::string os_kind(const std::string& name, const std::string& subtype) {
+  if (!subtype.empty()) return subtype;
+  for (const auto& [prefix, kind] :
+       std::initializer_list<std::pair<const char*, const char*>>{{"cuda", "CUDA"},
+                                                                  {"nvml", "NVML"},
+                                                                  {"rsmi", "RSMI"},
+                                                                  {"opencl", "OpenCL"},
+                                                                  {"ze", "LevelZero"}}) {
+    if (name.rfind(prefix, 0) == 0) return kind;
+  }
+  return "";
 }
 
 class builder {
@@ -88,9 +102,10 @@ class builder {
     adopt_orphan_models();
     numa_nodes();
     counts();
+    links::resolve_links(out_);
     for (std::size_t i = 0; i < out_.pci.size(); ++i) {
       const auto& d = out_.pci[i];
-      if (d.kind == pci_kind::device && is_gpu(d.class_id, d.vendor_id)) {
+      if (d.kind == pci_kind::device && is_gpu(d)) {
         gpu g;
         g.busid = d.busid;
         g.vendor_id = d.vendor_id;
@@ -100,6 +115,8 @@ class builder {
         out_.gpus.push_back(std::move(g));
       }
     }
+    nvlink_distances();
+    refuse_duplicates();
   }
 
  private:
@@ -142,7 +159,7 @@ class builder {
       d.class_id = p->class_id;
       d.vendor_id = p->vendor_id;
       d.device_id = p->device_id;
-      d.link = pcie::link_from_hwloc(p->linkspeed);
+      linkspeed_[out_.pci.size()] = p->linkspeed;
       d.name = info(obj, "PCIDevice");
       if (d.name.empty()) d.name = fmt::format("[{:04x}:{:04x}]", d.vendor_id, d.device_id);
     }
@@ -167,11 +184,13 @@ class builder {
       const std::string model = info(obj, "GPUModel");
       if (d.kind == pci_kind::device) {
         d.os_devices.push_back(name);
-        if (!model.empty()) d.name = model;
+        if (const std::string k = os_kind(name, subtype); !k.empty()) d.os_kinds.push_back(k);
+        if (!model.empty()) d.name = better_name(d.name, model);
       } else if (!model.empty()) {
         // Some exports (VMs) hang a GPU's OpenCL/CUDA device on the bridge, not on the GPU.
         orphan_models_.emplace_back(pci_parent, model);
       }
+      osdev_owner_[obj] = pci_parent;
     }
     if (subtype == "CXLMem") {
       cxl_memdev m;
@@ -206,12 +225,58 @@ class builder {
       int count = 0;
       for (std::size_t i = 0; i < out_.pci.size(); ++i) {
         const auto& d = out_.pci[i];
-        if (d.parent == bridge && d.kind == pci_kind::device && is_gpu(d.class_id, d.vendor_id)) {
+        if (d.parent == bridge && d.kind == pci_kind::device && is_gpu(d)) {
           only = static_cast<int>(i);
           ++count;
         }
       }
       if (count == 1) out_.pci[static_cast<std::size_t>(only)].name = model;
+    }
+    // Each function's reading, now that its OS devices say whether hwloc wrote a maximum.
+    for (const auto& [index, gbps] : linkspeed_) {
+      auto& d = out_.pci[index];
+      const bool maximum =
+          std::any_of(d.os_kinds.begin(), d.os_kinds.end(),
+                      [](const std::string& k) { return k == "NVML" || k == "RSMI"; });
+      d.reading = pcie::reading_from_hwloc(d.busid, gbps, maximum);
+    }
+  }
+
+  // NVLink to a CPU (POWER9; Grace's C2C): hwloc's NVML backend records "NVLinkBandwidth"
+  // between NVML OS devices and Packages, in MB/s.
+  void nvlink_distances() {
+    unsigned nr = 1;
+    hwloc_distances_s* dist = nullptr;
+    if (hwloc_distances_get_by_name(topo_, "NVLinkBandwidth", &nr, &dist, 0) != 0 || nr == 0)
+      return;
+    const unsigned n = dist->nbobjs;
+    for (unsigned i = 0; i < n; ++i) {
+      const auto owner = osdev_owner_.find(dist->objs[i]);
+      if (owner == osdev_owner_.end()) continue;
+      const std::string busid = out_.pci[static_cast<std::size_t>(owner->second)].busid;
+      auto g = std::find_if(out_.gpus.begin(), out_.gpus.end(),
+                            [&](const gpu& x) { return x.busid == busid; });
+      if (g == out_.gpus.end()) continue;
+      for (unsigned j = 0; j < n; ++j) {
+        const hwloc_obj_t o = dist->objs[j];
+        const std::uint64_t mbps = dist->values[i * n + j];
+        if (o->type != HWLOC_OBJ_PACKAGE || mbps == 0) continue;
+        g->cpu_links.push_back({"nvlink", o->os_index, static_cast<double>(mbps) * 1e6});
+      }
+    }
+    hwloc_distances_release(topo_, dist);
+  }
+
+  void refuse_duplicates() {
+    std::map<unsigned, int> nodes;
+    for (const auto& n : out_.numa) {
+      if (++nodes[n.os_index] == 2)
+        throw usage_error(fmt::format("NUMA node os_index {} appears twice", n.os_index));
+    }
+    std::map<std::string, int> ids;
+    for (const auto& g : out_.gpus) {
+      if (++ids[g.busid] == 2)
+        throw usage_error(fmt::format("GPU bus id {} appears twice", g.busid));
     }
   }
 
@@ -249,6 +314,8 @@ class builder {
   hwloc_topology_t topo_;
   topology& out_;
   std::vector<std::pair<int, std::string>> orphan_models_;
+  std::map<std::size_t, double> linkspeed_;  // pci index -> hwloc's GB/s figure
+  std::map<hwloc_obj_t, int> osdev_owner_;   // OS device -> pci index
 };
 
 // Sets HWLOC_FSROOT for the duration of one load and restores the previous value.
@@ -306,7 +373,12 @@ topology load_hwloc(const std::optional<std::string>& xml_path,
     }
   }
   out.hwloc_version = CXLPROBE_HWLOC_VERSION;
-  builder(raw, out).run();
+  try {
+    builder(raw, out).run();
+  } catch (const usage_error& e) {
+    if (!xml_path) throw;
+    throw usage_error(fmt::format("topology file '{}': {}", *xml_path, e.what()));
+  }
   return out;
 }
 

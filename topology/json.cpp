@@ -39,14 +39,33 @@ json hops_json(const std::vector<hop>& hops) {
     out.push_back({{"kind", h.kind},
                    {"busid", h.busid.empty() ? json(nullptr) : json(h.busid)},
                    {"label", h.label},
-                   {"link", to_json(h.link)}});
+                   {"link", to_json(h.link)},
+                   {"bps", positive(h.bps)},
+                   {"sharers", h.sharers}});
   }
   return out;
+}
+
+json reading_json(const link_reading& r) {
+  return {{"busid", r.busid},
+          {"end", r.end},
+          {"source", r.source},
+          {"kind", r.kind},
+          {"gen", opt(r.gen)},
+          {"width", opt(r.width)},
+          {"max_gen", opt(r.max_gen)},
+          {"max_width", opt(r.max_width)},
+          {"raw_bps", positive(r.raw_bps)},
+          {"payload_bytes", opt(r.payload_bytes)},
+          {"quirk", r.quirk}};
 }
 
 }  // namespace
 
 json to_json(const link_info& l) {
+  json readings = json::array();
+  for (const auto& r : l.readings)
+    readings.push_back(reading_json(r));
   return {{"gen", opt(l.gen)},
           {"width", opt(l.width)},
           {"gts", opt(l.gts)},
@@ -57,7 +76,13 @@ json to_json(const link_info& l) {
           {"payload_bytes", l.payload_bytes},
           {"payload_known", l.payload_known},
           {"source", l.source},
-          {"candidates", l.candidates}};
+          {"candidates", l.candidates},
+          {"current_raw_bps", positive(l.current_raw_bps)},
+          {"ceiling_from", l.ceiling_from},
+          {"state", l.state},
+          {"link_downtrained", l.downtrained},
+          {"readings", readings},
+          {"notes", l.notes}};
 }
 
 json to_json(const path& p) {
@@ -68,15 +93,24 @@ json to_json(const path& p) {
                     {"raw_bps", positive(l.raw_bps)},
                     {"effective_bps", positive(l.effective_bps)}});
   }
+  auto name = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   return {{"tier", p.tier},
           {"gpu", p.gpu_busid},
+          {"via", p.via},
           {"legs", legs},
+          {"tier_raw_bps", positive(p.tier_raw_bps)},
+          {"tier_effective_bps", positive(p.tier_effective_bps)},
+          {"tier_binding", name(p.tier_binding)},
           {"hops", hops_json(p.hops)},
           {"crosses_socket", p.crosses_socket},
-          {"through_switch", p.through_switch},
           {"min_raw_bps", positive(p.min_raw_bps)},
           {"min_effective_bps", positive(p.min_effective_bps)},
-          {"binding", p.binding.empty() ? json(nullptr) : json(p.binding)}};
+          {"binding", name(p.binding)},
+          {"share_effective_bps", positive(p.share_effective_bps)},
+          {"share_binding", name(p.share_binding)},
+          {"share_sharers", p.share_sharers},
+          {"floor_known", p.floor_known},
+          {"notes", p.notes}};
 }
 
 json to_json(const topology& t, bool with_paths) {
@@ -119,13 +153,18 @@ json to_json(const topology& t, bool with_paths) {
   json gpus = json::array();
   for (const auto& g : t.gpus) {
     const auto& d = t.pci[static_cast<std::size_t>(g.pci_index)];
+    json cpu_links = json::array();
+    for (const auto& c : g.cpu_links)
+      cpu_links.push_back(
+          {{"kind", c.kind}, {"package", opt(c.package)}, {"bps", positive(c.bps)}});
     gpus.push_back({{"busid", g.busid},
                     {"vendor_id", hex4(g.vendor_id)},
                     {"device_id", hex4(g.device_id)},
                     {"name", g.name},
                     {"cuda_index", opt(g.cuda_index)},
                     {"package", opt(d.package)},
-                    {"link", to_json(d.link)}});
+                    {"link", to_json(d.link)},
+                    {"cpu_links", cpu_links}});
   }
   json pci = json::array();
   for (std::size_t i = 0; i < t.pci.size(); ++i) {
@@ -198,6 +237,11 @@ link_info link_from(const json& j) {
   l.payload_known = j.value("payload_known", false);
   l.source = j.value("source", "none");
   if (j.contains("candidates")) l.candidates = j["candidates"].get<std::vector<std::string>>();
+  l.current_raw_bps = opt_get<double>(j, "current_raw_bps").value_or(0);
+  l.ceiling_from = j.value("ceiling_from", "none");
+  l.state = j.value("state", "unknown");
+  l.downtrained = j.value("link_downtrained", false);
+  if (j.contains("notes")) l.notes = j["notes"].get<std::vector<std::string>>();
   return l;
 }
 
@@ -274,6 +318,10 @@ topology topology_from_json(const json& j) {
     x.device_id = hex_get(g, "device_id");
     x.name = g.value("name", "");
     x.cuda_index = opt_get<int>(g, "cuda_index");
+    for (const auto& c : g.value("cpu_links", json::array())) {
+      x.cpu_links.push_back({c.value("kind", ""), opt_get<unsigned>(c, "package"),
+                             opt_get<double>(c, "bps").value_or(0)});
+    }
     x.pci_index = t.pci_index(x.busid);
     if (x.pci_index >= 0) t.gpus.push_back(std::move(x));
   }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -17,8 +18,10 @@
 
 #include "core/check.hpp"
 #include "core/error.hpp"
+#include "topology/gpu_rule.hpp"
 #include "topology/hwloc_loader.hpp"
 #include "topology/library_sources.hpp"
+#include "topology/link_state.hpp"
 #include "topology/sysfs.hpp"
 
 namespace cxlprobe::topology {
@@ -97,6 +100,25 @@ void trial_load_in_child(const std::string& path) {
   }
 }
 
+// Live, a VGA-class GPU without an OS device (hwloc without its CUDA/NVML plugins) is known by
+// the driver bound to it.
+void gpus_from_drivers(topology& topo) {
+  for (std::size_t i = 0; i < topo.pci.size(); ++i) {
+    const auto& d = topo.pci[i];
+    if (d.kind != pci_kind::device || !is_gpu(d) || topo.find_pci(d.busid) != &d) continue;
+    const bool listed = std::any_of(topo.gpus.begin(), topo.gpus.end(),
+                                    [&](const gpu& g) { return g.busid == d.busid; });
+    if (listed) continue;
+    gpu g;
+    g.busid = d.busid;
+    g.vendor_id = d.vendor_id;
+    g.device_id = d.device_id;
+    g.name = d.name;
+    g.pci_index = static_cast<int>(i);
+    topo.gpus.push_back(std::move(g));
+  }
+}
+
 }  // namespace
 
 void check_xml_file(const std::string& path) {
@@ -130,17 +152,19 @@ topology load(const load_options& options) {
   }
   topology topo = detail::load_hwloc(std::nullopt, options.fsroot);
   const sysfs::reader sys(options.fsroot.value_or("/"));
-  // Links: sysfs gives exact generation and width (hwloc only a GB/s figure).
+  // Links: sysfs gives exact generation, width and maxima at both ends (hwloc one GB/s figure).
   for (auto& d : topo.pci) {
     if (d.kind == pci_kind::host_bridge) continue;
-    link_info link = sys.pci_link(d.busid);
-    if (link.known()) {
-      d.link = link;
-    } else if (const auto mps = sys.max_payload(d.busid)) {
-      d.link.payload_bytes = *mps;
-      d.link.payload_known = true;
+    link_reading r = sys.pci_link(d.busid);
+    if (r.gen || r.max_gen) {
+      d.reading = r;
+    } else if (d.reading) {
+      d.reading->payload_bytes = r.payload_bytes;
     }
+    d.driver = sys.driver(d.busid);
   }
+  links::resolve_links(topo);
+  gpus_from_drivers(topo);
   for (const auto& s : sys.dax_devices()) {
     dax_device* d = nullptr;
     for (auto& existing : topo.dax) {

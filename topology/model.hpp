@@ -9,19 +9,47 @@
 
 namespace cxlprobe::topology {
 
-// One PCIe link: the one between a device and the port above it. Rates per direction, B/s.
-struct link_info {
-  std::optional<int> gen;     // PCIe generation 1..6
-  std::optional<int> width;   // lanes
-  std::optional<double> gts;  // per-lane transfer rate, GT/s
+// One end's view of a PCIe link: what sysfs or hwloc says for one PCI function. The link status
+// registers of a downstream port (root port, switch downstream port) describe the link below it;
+// those of a device or switch upstream port the link above it: one physical link, two readings.
+struct link_reading {
+  std::string busid;
+  std::string end = "device";  // "device" (below the link) or "port" (the downstream port above)
+  std::string source;          // "sysfs" or "hwloc"
+  // "current+max" (sysfs: both), "current" (hwloc from config space: the state when exported),
+  // "max" (hwloc's NVML/RSMI backends write a GPU's maximum, not its state)
+  std::string kind = "current";
+  std::optional<int> gen;
+  std::optional<int> width;
   std::optional<int> max_gen;
   std::optional<int> max_width;
-  double raw_bps = 0;                   // lanes x GT/s x encoding / 8; 0 = unknown
-  double effective_bps = 0;             // raw x payload / (payload + overhead)
+  double raw_bps = 0;                           // the figure read; 0 = none
+  std::vector<std::pair<int, int>> candidates;  // (gen, width) pairs that give raw_bps
+  std::optional<int> payload_bytes;             // max payload size from config space
+  std::string quirk;                            // how an odd figure was read, or why refused
+};
+
+// One physical PCIe link (the one above a device), from the readings of both ends. Rates are
+// per direction, B/s. The ceiling is the capability (the smaller of the ends' maxima); the current
+// state is kept beside it, because idle links train down and busy ones should not.
+struct link_info {
+  std::optional<int> gen;        // current state: generation 1..6
+  std::optional<int> width;      // current state: lanes
+  std::optional<double> gts;     // current per-lane transfer rate, GT/s
+  std::optional<int> max_gen;    // capability
+  std::optional<int> max_width;  // capability
+  double raw_bps = 0;        // ceiling: lanes x GT/s x encoding / 8 at the capability; 0 = unknown
+  double effective_bps = 0;  // raw x payload / (payload + per-packet overhead)
+  double current_raw_bps = 0;           // the current state's raw rate; 0 = unknown
   int payload_bytes = 256;              // max payload size used for effective_bps
   bool payload_known = false;           // read from config space (else the default was assumed)
   std::string source = "none";          // "sysfs", "hwloc", "none"
+  std::string ceiling_from = "none";    // "capability", "maximum", "highest reading", "reading"
+  std::string state = "unknown";        // "at capability", "power saving", "downtrained", "unknown"
+  bool downtrained = false;             // width below capability, or speed below it under load
   std::vector<std::string> candidates;  // gen/width pairs that fit hwloc's GB/s when ambiguous
+  std::vector<link_reading> readings;   // what each end said
+  std::vector<std::string> notes;       // state, disagreements, quirks, in words
 
   bool known() const { return raw_bps > 0; }
 };
@@ -40,7 +68,11 @@ struct pci_device {
   std::optional<unsigned> package;      // socket of the host bridge's locality
   std::vector<unsigned> numa_nodes;     // NUMA nodes local to the host bridge
   std::vector<std::string> os_devices;  // names hwloc attached: "vda", "mem0", "dax0.0"
-  link_info link;
+  std::vector<std::string> os_kinds;    // OS device backends: "CUDA", "NVML", "RSMI", "OpenCL"...
+  std::string driver;                   // kernel driver bound (live sysfs), e.g. "nvidia"
+  std::optional<link_reading> reading;  // this function's own link registers, as loaded
+  link_info link;  // the physical link above this device (empty on downstream ports: theirs is
+                   // the link below, merged into the device under them)
 };
 
 struct numa_node {
@@ -78,6 +110,13 @@ struct cxl_memdev {
   std::string firmware;
 };
 
+// A GPU's link to a CPU that is not PCIe: NVLink (POWER9) or NVLink-C2C (Grace Hopper).
+struct cpu_link {
+  std::string kind;  // "nvlink" or "c2c"
+  std::optional<unsigned> package;
+  double bps = 0;  // per direction, 0 = unknown
+};
+
 struct gpu {
   std::string busid;
   std::uint16_t vendor_id = 0;
@@ -85,6 +124,7 @@ struct gpu {
   std::string name;
   int pci_index = -1;             // index in topology::pci
   std::optional<int> cuda_index;  // filled by the GPU probes when CUDA sees the device
+  std::vector<cpu_link> cpu_links;
 };
 
 struct topology {

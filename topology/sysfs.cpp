@@ -43,13 +43,21 @@ std::optional<std::string> reader::read(const std::string& relative) const {
   return s;
 }
 
-link_info reader::pci_link(const std::string& busid) const {
+link_reading reader::pci_link(const std::string& busid) const {
   const std::string dir = "sys/bus/pci/devices/" + busid + "/";
-  link_info link = pcie::link_from_sysfs(
-      read(dir + "current_link_speed").value_or(""), read(dir + "current_link_width").value_or(""),
-      read(dir + "max_link_speed").value_or(""), read(dir + "max_link_width").value_or(""));
-  if (const auto mps = max_payload(busid)) pcie::set_payload(link, *mps, true);
-  return link;
+  link_reading r = pcie::reading_from_sysfs(busid, read(dir + "current_link_speed").value_or(""),
+                                            read(dir + "current_link_width").value_or(""),
+                                            read(dir + "max_link_speed").value_or(""),
+                                            read(dir + "max_link_width").value_or(""));
+  r.payload_bytes = max_payload(busid);
+  return r;
+}
+
+std::string reader::driver(const std::string& busid) const {
+  std::error_code ec;
+  const fs::path link =
+      fs::read_symlink(fs::path(root_) / "sys/bus/pci/devices" / busid / "driver", ec);
+  return ec ? std::string() : link.filename().string();
 }
 
 std::optional<int> reader::max_payload(const std::string& busid) const {

@@ -19,7 +19,9 @@ class reader {
 
   // Link of the PCI device `busid` from its current_link_* and max_link_* files; payload from
   // config space when readable (root only beyond 64 bytes). Unknown fields stay unset.
-  link_info pci_link(const std::string& busid) const;
+  link_reading pci_link(const std::string& busid) const;
+  // The kernel driver bound to the PCI device ("nvidia"), empty when none or unreadable.
+  std::string driver(const std::string& busid) const;
   // Max payload size in bytes from the PCI Express capability's Device Control register.
   std::optional<int> max_payload(const std::string& busid) const;
 

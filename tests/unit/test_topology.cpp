@@ -98,12 +98,13 @@ TEST_CASE("a DAX device backed by one CXL device: that device's narrow link bind
   REQUIRE(p.legs.size() == 1);
   CHECK(p.binding == "cxl:0000:11:00.0");
   CHECK(p.min_raw_bps / 1e9 == approx(0.25));
-  CHECK_FALSE(p.through_switch);  // they meet at the host bridges' level, not in a switch
+  CHECK(p.legs[0].hops.back().busid != "");  // the leg runs up to its host bridge
   const path dram = compute_path(t, tiers[0], t.gpus[0]);
   CHECK(dram.binding == "0000:00:05.0");  // plain DRAM: the GPU link binds
 }
 
-TEST_CASE("a DAX device interleaved over two CXL devices: their links add up", "[topology]") {
+TEST_CASE("two CXL legs behind one switch uplink: the shared uplink binds, not their sum",
+          "[topology]") {
   const auto t = load_fixture("cxl-dax-interleaved-gpu.xml");
   REQUIRE(t.dax.size() == 1);
   CHECK(t.dax[0].cxl_devices == std::vector<std::string>{"0000:11:00.0", "0000:15:00.0"});
@@ -111,8 +112,13 @@ TEST_CASE("a DAX device interleaved over two CXL devices: their links add up", "
   const auto tiers = memory_tiers(t);
   const path p = compute_path(t, tiers.back(), t.gpus.at(0));
   REQUIRE(p.legs.size() == 2);
-  CHECK(p.binding == "cxl:0000:11:00.0+0000:15:00.0");
-  CHECK(p.min_raw_bps / 1e9 == approx(0.5));
+  // Both legs climb through the switch's upstream link 0000:0d:00.0 (0.25 GB/s): that link
+  // carries both, so the tier side is 0.25, not 0.25 + 0.25.
+  CHECK(p.binding == "cxl:0000:0d:00.0");
+  CHECK(p.min_raw_bps / 1e9 == approx(0.25));
+  CHECK(p.tier_effective_bps == approx(0.25e9 * 256 / 280));
+  REQUIRE_FALSE(p.notes.empty());
+  CHECK(p.notes[0].find("share 0000:0d:00.0") != std::string::npos);
 }
 
 TEST_CASE("two sockets: a GPU on the far socket crosses the interconnect", "[topology]") {
