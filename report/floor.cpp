@@ -165,7 +165,7 @@ std::string sentence(const floor_entry& e) {
   std::string s = fmt::format(
       "{} -> GPU {}: {} binds at {} GB/s{}", e.tier, e.gpu, what, gbps(e.binding_bps),
       b->sharers > 1 ? fmt::format(" (its share: {} GPUs load through it)", b->sharers) : "");
-  if (!e.floor_known) s += " (an upper bound: floor unknown, crosses sockets, not measured)";
+  if (!e.floor_known) s += " (an upper bound; floor unknown: crosses sockets, not measured)";
   if (e.h2d_fraction) {
     s += fmt::format("; measured H2D {} GB/s is {:.0f}% of it", gbps(e.measured_h2d_bps),
                      *e.h2d_fraction * 100);
@@ -211,11 +211,18 @@ floor_entry entry_for(const topology::topology& topo, const topology::tier_locat
   }
   const auto socket_bps = socket_figure(topo, p, loc, m);
   e.floor_known = !p.crosses_socket || socket_bps.has_value();
+  e.notes = p.notes;
   for (const auto& h : p.hops) {
     e.elements.push_back(hop_element(h, socket_bps));
-    if (h.kind == "pcie" && h.link.downtrained) e.link_downtrained = true;
+    if (h.kind != "pcie") continue;
+    if (h.link.downtrained) e.link_downtrained = true;
+    if (h.link.state == "power saving" || h.link.downtrained) {
+      e.notes.push_back(fmt::format("link above {}: {} ({}; the ceiling is its capability)",
+                                    h.busid, h.link.state,
+                                    h.link.downtrained ? "a fault: it runs below what it can do"
+                                                       : "idle, retrains under load"));
+    }
   }
-  e.notes = p.notes;
   if (p.crosses_socket && socket_bps) {
     std::erase(e.notes, std::string("floor unknown: crosses sockets, not measured"));
     e.notes.push_back("crosses sockets: the measured cross-node read bandwidth stands for the hop");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <hwloc.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -32,6 +33,24 @@ constexpr auto kXmlCheckTimeout = std::chrono::seconds(20);
 
 [[noreturn]] void bad_file(const std::string& path, const std::string& why) {
   throw usage_error(fmt::format("topology file '{}': {}", path, why));
+}
+
+// hwloc refuses exports of a newer major format and says why only when HWLOC_XML_VERBOSE is
+// set; the reason is given here in hwloc's words, with the way out.
+void refuse_newer_format(const std::string& path, const std::string& head) {
+  const auto tag = head.find("<topology");
+  if (tag == std::string::npos) return;
+  const auto v = head.find("version=\"", tag);
+  if (v == std::string::npos) return;
+  const int major = std::atoi(head.c_str() + v + 9);
+  const int ours = HWLOC_API_VERSION >> 16;
+  if (major <= ours) return;
+  const auto end = head.find('"', v + 9);
+  const std::string version = head.substr(v + 9, end == std::string::npos ? 0 : end - v - 9);
+  bad_file(path, fmt::format("hwloc {}.x cannot import XML version {} > {} (exported by a newer "
+                             "hwloc); export it again with `lstopo --of xml --export-xml-flags "
+                             "v2` or with hwloc {}.x",
+                             ours, version, ours, ours));
 }
 
 // Loads the XML in a child process and reports how that went, so a file that crashes or hangs
@@ -138,6 +157,7 @@ void check_xml_file(const std::string& path) {
   if (first == std::string::npos || head[first] != '<') {
     bad_file(path, "is not XML (an hwloc topology export starts with '<?xml' or '<topology')");
   }
+  refuse_newer_format(path, head);
   trial_load_in_child(path);
 }
 

@@ -1,0 +1,236 @@
+// Floors on node shapes our VMs never show: idle root ports, GPU kinds, two sockets, NVLink,
+// shared CXL uplinks, hwloc quirks, Gen6 math. Each case: its fixture, the floor, what binds,
+// and the note.
+#include <algorithm>
+#include <string>
+
+#include "core/error.hpp"
+#include "report/floor.hpp"
+#include "tests/catch_compat.hpp"
+#include "topology/link_state.hpp"
+#include "topology/loader.hpp"
+#include "topology/paths.hpp"
+#include "topology/pcie.hpp"
+#include "topology/sysfs.hpp"
+
+using namespace cxlprobe;
+using namespace cxlprobe::topology;
+
+namespace {
+const std::string kFix = std::string(CXLPROBE_TEST_FIXTURES) + "/";
+
+topology::topology fixture(const std::string& name) {
+  load_options o;
+  o.xml_path = kFix + "hwloc/" + name;
+  return load(o);
+}
+
+bool has(const std::vector<std::string>& notes, const std::string& needle) {
+  return std::any_of(notes.begin(), notes.end(),
+                     [&](const std::string& n) { return n.find(needle) != std::string::npos; });
+}
+
+const path& path_of(const std::vector<path>& ps, const std::string& tier, const std::string& gpu) {
+  const auto it = std::find_if(ps.begin(), ps.end(),
+                               [&](const path& p) { return p.tier == tier && p.gpu_busid == gpu; });
+  REQUIRE(it != ps.end());
+  return *it;
+}
+}  // namespace
+
+TEST_CASE("an idle root port does not set the floor: the GPU's maximum does", "[floors]") {
+  const auto t = fixture("link-idle-root-port.xml");
+  REQUIRE(t.gpus.size() == 1);
+  const auto& link = t.pci[static_cast<std::size_t>(t.gpus[0].pci_index)].link;
+  CHECK(link.readings.size() == 2);  // the GPU's and the root port's
+  CHECK(link.ceiling_from == "highest reading");
+  CHECK(link.raw_bps / 1e9 == approx(15.753846).epsilon(1e-6));
+  CHECK(link.current_raw_bps / 1e9 == approx(2.0).epsilon(1e-6));
+  CHECK(link.state == "power saving");
+  CHECK_FALSE(link.downtrained);
+  CHECK(has(link.notes, "port 0000:3a:00.0 reads 2.00 GB/s"));
+  // The root port's own figure is not a second hop.
+  const auto ps = all_paths(t);
+  const path& p = path_of(ps, "node:0", "0000:3b:00.0");
+  CHECK(p.hops.size() == 1);
+  CHECK(p.binding == "0000:3b:00.0");
+  CHECK(p.min_effective_bps / 1e9 == approx(15.753846 * 256 / 280).epsilon(1e-6));  // 14.40
+  const auto floors = report::analyse_floors(t, {});
+  REQUIRE(floors.size() == 1);
+  CHECK(floors[0].binding == "0000:3b:00.0");
+  CHECK(*floors[0].binding_bps / 1e9 == approx(14.4035).epsilon(1e-4));
+  CHECK(has(floors[0].notes, "power saving"));
+}
+
+TEST_CASE("live links read at both ends from sysfs: power saving, downtrained, smaller maximum",
+          "[floors][sysfs]") {
+  const sysfs::reader r(kFix + "sysfs/links");
+  auto both = [&](const char* port, const char* dev, bool load = false) {
+    auto p = r.pci_link(port);
+    p.end = "port";
+    return links::combine({r.pci_link(dev), p}, load);
+  };
+  const link_info idle = both("0000:00:01.0", "0000:01:00.0");
+  CHECK(idle.state == "power saving");
+  CHECK_FALSE(idle.downtrained);
+  CHECK(idle.ceiling_from == "capability");
+  CHECK(idle.raw_bps / 1e9 == approx(63.015385).epsilon(1e-6));  // Gen5 x16, not Gen1
+  CHECK(idle.current_raw_bps / 1e9 == approx(4.0).epsilon(1e-6));
+  const link_info busy = both("0000:00:01.0", "0000:01:00.0", true);
+  CHECK(busy.state == "downtrained");  // slow while a transfer runs is a fault
+  CHECK(busy.downtrained);
+  const link_info narrow = both("0000:00:02.0", "0000:02:00.0");
+  CHECK(narrow.state == "downtrained");
+  CHECK(narrow.downtrained);
+  CHECK(has(narrow.notes, "downtrained"));
+  CHECK(narrow.width == 8);
+  CHECK(narrow.max_width == 16);
+  const link_info gen4 = both("0000:00:03.0", "0000:03:00.0");
+  CHECK(gen4.max_gen == 4);  // the Gen4 port caps the Gen5 device
+  CHECK(gen4.state == "at capability");
+  CHECK(gen4.raw_bps / 1e9 == approx(31.507692).epsilon(1e-6));
+}
+
+TEST_CASE("GPU kinds: OS devices and classes decide, BMC display chips are not GPUs",
+          "[floors][gpu]") {
+  const auto t = fixture("gpu-kinds-quirks.xml");
+  std::vector<std::string> ids;
+  for (const auto& g : t.gpus)
+    ids.push_back(g.busid);
+  // RTX 4090 (VGA with CUDA), MI300A (1200 with RSMI), Max 1550 (0380 Intel), H100 (0302).
+  CHECK(ids ==
+        std::vector<std::string>{"0000:05:00.0", "0000:06:00.0", "0000:07:00.0", "0000:08:00.0"});
+  const auto h100 = std::find_if(t.gpus.begin(), t.gpus.end(),
+                                 [](const gpu& g) { return g.busid == "0000:08:00.0"; });
+  CHECK(h100->name == "GH100 [H100 SXM5 80GB]");  // "H100 SXM5 8" was cut short
+  const auto rtx = std::find_if(t.gpus.begin(), t.gpus.end(),
+                                [](const gpu& g) { return g.busid == "0000:05:00.0"; });
+  CHECK(rtx->name == "NVIDIA GeForce RTX 4090");
+}
+
+TEST_CASE("hwloc quirks: Gen2 per-lane figure, RSMI truncation, absurd speeds", "[floors][pcie]") {
+  const auto t = fixture("gpu-kinds-quirks.xml");
+  const auto& mi300 = t.find_pci("0000:06:00.0")->link;
+  CHECK(mi300.raw_bps / 1e9 == approx(31.507692).epsilon(1e-6));  // 31.0 from RSMI
+  CHECK(has(mi300.notes, "whole-GB/s"));
+  const auto& nic = t.find_pci("0000:09:00.0")->link;
+  CHECK(nic.max_gen == 2);
+  CHECK(nic.max_width == 8);
+  CHECK(nic.raw_bps / 1e9 == approx(4.0).epsilon(1e-6));
+  CHECK(has(nic.notes, "0.615385"));
+  const auto& ssd = t.find_pci("0000:0a:00.0")->link;
+  CHECK_FALSE(ssd.known());
+  CHECK(has(ssd.notes, "above Gen6 x32"));
+  const auto ps = all_paths(t);
+  CHECK(path_of(ps, "node:0", "0000:06:00.0").min_effective_bps / 1e9 ==
+        approx(31.507692 * 256 / 280).epsilon(1e-6));
+}
+
+TEST_CASE("hwloc quirks that are errors: duplicates and a newer XML format", "[floors]") {
+  auto refused = [](const std::string& name, const std::string& needle) {
+    try {
+      (void)fixture(name);
+      FAIL("accepted " << name);
+    } catch (const usage_error& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(needle) != std::string::npos);
+    }
+  };
+  refused("dup-numa.xml", "NUMA node os_index 0 appears twice");
+  refused("dup-gpu.xml", "GPU bus id 0000:05:00.0 appears twice");
+  refused("hwloc3-export.xml", "cannot import XML version 3.0");
+}
+
+TEST_CASE("a socket crossing is an element: unknown unless the matrix measured it",
+          "[floors][socket]") {
+  const auto t = fixture("two-socket-gpu-far.xml");
+  const auto ps = all_paths(t);
+  const path& far = path_of(ps, "node:0", "0000:81:00.0");
+  CHECK(far.crosses_socket);
+  CHECK_FALSE(far.floor_known);
+  CHECK(has(far.notes, "floor unknown: crosses sockets, not measured"));
+  const path& near = path_of(ps, "node:1", "0000:81:00.0");
+  CHECK_FALSE(near.crosses_socket);
+  CHECK(near.floor_known);
+  // Unmeasured: the sentence says so.
+  auto floors = report::analyse_floors(t, {});
+  const auto unmeasured =
+      std::find_if(floors.begin(), floors.end(), [](const auto& f) { return f.tier == "node:0"; });
+  REQUIRE(unmeasured != floors.end());
+  CHECK_FALSE(unmeasured->floor_known);
+  CHECK(unmeasured->sentence.find("floor unknown: crosses sockets, not measured") !=
+        std::string::npos);
+  // Measured: CPUs of node 1 (by the GPU) reading node 0 at 30 GB/s bind below the GPU link
+  // (57.61) and the node's local read (80).
+  result m;
+  m.probe = "bw";
+  m.params = {{"tier", "node:0"}, {"op", "read"}, {"cpu_node", 1}};
+  const std::vector<double> samples{30e9, 30e9, 30e9};
+  m.add_summary("bandwidth", "B/s", samples);
+  result local;  // the node read by its own CPUs, faster than across the interconnect
+  local.probe = "bw";
+  local.params = {{"tier", "node:0"}, {"op", "read"}};
+  const std::vector<double> fast{80e9, 80e9, 80e9};
+  local.add_summary("bandwidth", "B/s", fast);
+  floors = report::analyse_floors(t, {m, local});
+  REQUIRE(floors.size() == 1);
+  CHECK(floors[0].floor_known);
+  CHECK(floors[0].binding == "socket");
+  CHECK(*floors[0].binding_bps == approx(30e9));
+  CHECK(floors[0].sentence.find("socket interconnect (measured)") != std::string::npos);
+}
+
+TEST_CASE("NVLink-attached GPUs (POWER8 with NVLink): the path is not PCIe", "[floors][nvlink]") {
+  const auto t = fixture("power8gpudistances.xml");
+  REQUIRE(t.gpus.size() == 4);
+  REQUIRE(t.gpus[0].cpu_links.size() == 1);
+  CHECK(t.gpus[0].cpu_links[0].kind == "nvlink");
+  CHECK(t.gpus[0].cpu_links[0].package == 0u);
+  CHECK(t.gpus[0].cpu_links[0].bps == approx(40e9));  // hwloc: 40000 MB/s
+  const auto ps = all_paths(t);
+  const path& p = path_of(ps, "node:0", t.gpus[0].busid);
+  CHECK(p.via == "nvlink");
+  CHECK(p.binding == "nvlink");
+  CHECK(p.min_effective_bps == approx(40e9));
+  CHECK(has(p.notes, "not PCIe"));
+  // GPUs of the other socket reach node 0 through it, then their own NVLink.
+  const path& far = path_of(ps, "node:0", t.gpus[2].busid);
+  CHECK(far.crosses_socket);
+  CHECK_FALSE(far.floor_known);
+}
+
+TEST_CASE("two GPUs sharing one CXL device: topo's per-GPU share equals explain's",
+          "[floors][cxl]") {
+  const auto t = fixture("cxl-dax-two-gpus.xml");
+  const auto ps = all_paths(t);
+  const auto floors = report::analyse_floors(t, {});
+  for (const auto& f : floors) {
+    const path& p = path_of(ps, f.tier, f.gpu);
+    INFO(f.tier << " -> " << f.gpu);
+    CHECK(p.share_effective_bps == approx(*f.binding_bps));
+    CHECK(p.share_binding == f.binding);
+    if (f.tier.rfind("dax:", 0) == 0) {
+      CHECK(p.share_sharers == 2);
+      CHECK(p.share_effective_bps == approx(p.min_effective_bps / 2));
+    }
+  }
+}
+
+TEST_CASE("Gen6 FLIT math and a payload learned later", "[floors][pcie]") {
+  // Gen6 x16: 16 x 64 GT/s x 242/256 / 8 = 121.0 GB/s raw; 16 B per packet at 256 B payload:
+  // 121.0 x 256 / 272 = 113.88 GB/s (Gen5's 24 B would give 110.63).
+  CHECK(pcie::packet_overhead(6) == 16);
+  CHECK(pcie::packet_overhead(5) == 24);
+  link_reading r = pcie::reading_from_sysfs("x", "64.0 GT/s PCIe", "16", "64.0 GT/s PCIe", "16");
+  link_info l = links::combine({r});
+  CHECK(l.raw_bps / 1e9 == approx(121.0).epsilon(1e-9));
+  CHECK(l.effective_bps / 1e9 == approx(121.0 * 256 / 272).epsilon(1e-9));
+  // A payload read from config space changes the effective ceiling, not only the payload.
+  r.payload_bytes = 512;
+  l = links::combine({r});
+  CHECK(l.payload_known);
+  CHECK(l.effective_bps / 1e9 == approx(121.0 * 512 / 528).epsilon(1e-9));
+  link_info g5 = pcie::link_from_sysfs("32.0 GT/s PCIe", "16", "32.0 GT/s PCIe", "16");
+  pcie::set_payload(g5, 128, true);
+  CHECK(g5.effective_bps / 1e9 == approx(63.015385 * 128 / 152).epsilon(1e-6));
+}
