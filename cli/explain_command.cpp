@@ -12,6 +12,8 @@
 #include "probes/pinned_workers.hpp"
 #include "report/floor.hpp"
 #include "topology/json.hpp"
+#include "topology/paths.hpp"
+#include "topology/sysfs.hpp"
 
 namespace cxlprobe::cli {
 
@@ -38,6 +40,39 @@ std::vector<std::string> default_tiers(const topology::topology& t, bool& emulat
   }
   emulated = out.size() == 1;
   if (emulated) out.push_back(fmt::format("file:/dev/shm/cxlprobe-explain-{}.bin", ::getpid()));
+  return out;
+}
+
+// The read bandwidth matrix of a machine with several NUMA nodes that have CPUs (as Intel MLC's
+// bandwidth matrix): the CPUs of node i reading the memory of node j. A path that crosses
+// sockets uses the cross-node figure for the socket hop.
+std::vector<result> bandwidth_matrix(probes::run_context& ctx, const std::string& size,
+                                     const std::string& reps) {
+  const auto& topo = ctx.topo();
+  std::vector<std::pair<unsigned, unsigned>> cpu_nodes;  // node, CPUs
+  for (const auto& n : topo.numa) {
+    if (n.cpu_less.value_or(true) || n.cpus.empty()) continue;
+    cpu_nodes.emplace_back(n.os_index, topology::sysfs::count_cpulist(n.cpus));
+  }
+  std::vector<result> out;
+  if (cpu_nodes.size() < 2) return out;
+  for (const auto& [from, cpus] : cpu_nodes) {
+    for (const auto& tier : topology::memory_tiers(topo)) {
+      if (!tier.node || tier.name.rfind("node:", 0) != 0 || ctx.stop_requested()) continue;
+      ctx.report(
+          fmt::format("explain: bandwidth matrix, CPUs of node {} reading {}", from, tier.name));
+      const std::vector<std::string> args{"--tier",     tier.name,
+                                          "--op",       "read",
+                                          "--cpu-node", std::to_string(from),
+                                          "--threads",  std::to_string(cpus),
+                                          "--size",     size,
+                                          "--reps",     reps,
+                                          "--warmup",   "1",
+                                          "--counters", "none"};
+      for (auto& r : probes::invoke_probe("bw", args, ctx))
+        out.push_back(std::move(r));
+    }
+  }
   return out;
 }
 
@@ -103,6 +138,8 @@ std::vector<result> run_explain(probes::run_context& ctx, const explain_options&
         results.push_back(std::move(r));
       }
     }
+    for (auto& r : bandwidth_matrix(ctx, size, reps))
+      results.push_back(std::move(r));
     if (gpu_reason) ctx.analysis["gpu"] = "no DMA measured: " + *gpu_reason;
   }
   auto& topo = ctx.topo();

@@ -27,11 +27,19 @@ std::vector<result> run_topo(run_context& ctx) {
     pr.probe = "topo";
     pr.params = {{"tier", p.tier}, {"gpu", p.gpu_busid}};
     pr.message = p.binding.empty() ? "no link speed known on this path" : "binding: " + p.binding;
+    if (p.share_sharers > 1)
+      pr.message += fmt::format("; per GPU {} (shared by {})", p.share_binding, p.share_sharers);
+    if (!p.floor_known) pr.message += "; floor unknown: crosses sockets, not measured";
     pr.add_value("path_raw_ceiling", "B/s",
                  p.min_raw_bps > 0 ? std::optional<double>(p.min_raw_bps) : std::nullopt);
     pr.add_value(
         "path_effective_ceiling", "B/s",
         p.min_effective_bps > 0 ? std::optional<double>(p.min_effective_bps) : std::nullopt);
+    // This GPU's share when every GPU loads from the tier at once: explain's floor.
+    pr.add_value(
+        "path_share_ceiling", "B/s",
+        p.share_effective_bps > 0 ? std::optional<double>(p.share_effective_bps) : std::nullopt);
+    pr.params["floor_known"] = p.floor_known;
     out.push_back(std::move(pr));
   }
   return out;
