@@ -234,3 +234,17 @@ TEST_CASE("Gen6 FLIT math and a payload learned later", "[floors][pcie]") {
   pcie::set_payload(g5, 128, true);
   CHECK(g5.effective_bps / 1e9 == approx(63.015385 * 128 / 152).epsilon(1e-6));
 }
+
+TEST_CASE("hwloc 1.x nesting: a NUMANode containing its Package gives the node's package",
+          "[floors][socket]") {
+  const auto t = fixture("v1-numa-contains-package.xml");
+  REQUIRE(t.numa.size() == 2);
+  CHECK(t.numa[0].package == 0u);
+  CHECK(t.numa[1].package == 1u);
+  REQUIRE(t.gpus.size() == 1);
+  const auto ps = all_paths(t);
+  const path& far = path_of(ps, "node:0", "0004:01:00.0");
+  CHECK(far.crosses_socket);  // before, packages were unknown and the hop silently skipped
+  CHECK(has(far.notes, "floor unknown: crosses sockets, not measured"));
+  CHECK_FALSE(path_of(ps, "node:1", "0004:01:00.0").crosses_socket);
+}
