@@ -13,7 +13,6 @@
 #include "report/floor.hpp"
 #include "topology/json.hpp"
 #include "topology/paths.hpp"
-#include "topology/sysfs.hpp"
 
 namespace cxlprobe::cli {
 
@@ -49,10 +48,15 @@ std::vector<std::string> default_tiers(const topology::topology& t, bool& emulat
 std::vector<result> bandwidth_matrix(probes::run_context& ctx, const std::string& size,
                                      const std::string& reps) {
   const auto& topo = ctx.topo();
-  std::vector<std::pair<unsigned, unsigned>> cpu_nodes;  // node, CPUs
+  // Nodes with CPUs this process may use (a cgroup or taskset can leave a node none).
+  std::vector<std::pair<unsigned, std::size_t>> cpu_nodes;  // node, usable CPUs
   for (const auto& n : topo.numa) {
-    if (n.cpu_less.value_or(true) || n.cpus.empty()) continue;
-    cpu_nodes.emplace_back(n.os_index, topology::sysfs::count_cpulist(n.cpus));
+    if (n.cpu_less.value_or(true)) continue;
+    try {
+      cpu_nodes.emplace_back(n.os_index, probes::cpus_of_node(static_cast<int>(n.os_index)).size());
+    } catch (const usage_error&) {
+      continue;  // no usable CPU there: that node cannot be a reading side
+    }
   }
   std::vector<result> out;
   if (cpu_nodes.size() < 2) return out;

@@ -73,10 +73,11 @@ measured collect(const std::vector<result>& results) {
                r.params.value("engine", "ce") == "ce" && r.params.value("streams", 1) == 1) {
       note_tier(tier);
       if (!v) continue;
+      const std::string dir = r.params.value("dir", "");
+      if (dir != "h2d" && dir != "d2h") continue;  // bidir is not a one-way figure
       const auto key = std::make_pair(tier, r.params.value("gpu_busid", ""));
       const double size = r.params.value("size", 0.0);
-      auto& slot = r.params.value("dir", "") == "h2d" ? m.h2d[key] : m.d2h[key];
-      if (r.params.value("dir", "") != "h2d" && r.params.value("dir", "") != "d2h") continue;
+      auto& slot = dir == "h2d" ? m.h2d[key] : m.d2h[key];
       if (size >= slot.first) slot = {size, *v};
     }
   }

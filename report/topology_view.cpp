@@ -17,7 +17,9 @@ using namespace cxlprobe::topology;
 
 std::string link_text(const link_info& l) {
   if (!l.known()) return "";
-  std::string gw = l.max_gen && l.max_width ? pcie::gen_width(*l.max_gen, *l.max_width) : "Gen? x?";
+  std::string gw = l.max_gen && l.max_width ? pcie::gen_width(*l.max_gen, *l.max_width)
+                   : l.gen && l.width       ? pcie::gen_width(*l.gen, *l.width)
+                                            : "Gen? x?";
   if (!l.candidates.empty()) {
     gw = "";
     for (const auto& c : l.candidates)

@@ -50,6 +50,24 @@ bool is_gpu(const pci_device& d) {
   }
 }
 
+void list_gpus(topology& topo) {
+  for (std::size_t i = 0; i < topo.pci.size(); ++i) {
+    const auto& d = topo.pci[i];
+    if (d.kind != pci_kind::device || !is_gpu(d)) continue;
+    const bool listed = std::any_of(topo.gpus.begin(), topo.gpus.end(), [&](const gpu& g) {
+      return g.pci_index == static_cast<int>(i);
+    });
+    if (listed) continue;
+    gpu g;
+    g.busid = d.busid;
+    g.vendor_id = d.vendor_id;
+    g.device_id = d.device_id;
+    g.name = d.name;
+    g.pci_index = static_cast<int>(i);
+    topo.gpus.push_back(std::move(g));
+  }
+}
+
 std::string better_name(const std::string& pci_name, const std::string& model) {
   const std::string m = trimmed(model);
   if (m.empty()) return pci_name;

@@ -14,6 +14,10 @@ namespace cxlprobe::topology {
 // server VGA) are VGA devices without one.
 bool is_gpu(const pci_device& d);
 
+// Appends to topo.gpus every PCI device that is a GPU and not listed yet, in PCI order (run
+// once the OS devices are known, and again live once the drivers are).
+void list_gpus(topology& topo);
+
 // The name to show: an OS device's model string, unless it is cut short (a proper prefix of the
 // PCI name or of the PCI name's bracketed marketing name), where the PCI name says more.
 std::string better_name(const std::string& pci_name, const std::string& model);

@@ -103,18 +103,7 @@ class builder {
     numa_nodes();
     counts();
     links::resolve_links(out_);
-    for (std::size_t i = 0; i < out_.pci.size(); ++i) {
-      const auto& d = out_.pci[i];
-      if (d.kind == pci_kind::device && is_gpu(d)) {
-        gpu g;
-        g.busid = d.busid;
-        g.vendor_id = d.vendor_id;
-        g.device_id = d.device_id;
-        g.name = d.name;
-        g.pci_index = static_cast<int>(i);
-        out_.gpus.push_back(std::move(g));
-      }
-    }
+    list_gpus(out_);
     nvlink_distances();
     refuse_duplicates();
   }

@@ -69,8 +69,10 @@ void from_sysfs(link_info& l, const std::vector<const link_reading*>& rs, bool u
 void from_hwloc(link_info& l, const std::vector<const link_reading*>& rs, bool under_load) {
   const link_reading* hi = nullptr;
   const link_reading* lo = nullptr;
+  int usable = 0;  // ends with a figure (hwloc writes 0 where it knows none)
   for (const auto* r : rs) {
     if (r->raw_bps <= 0) continue;
+    ++usable;
     if (!hi || r->raw_bps > hi->raw_bps) hi = r;
     if (!lo || r->raw_bps < lo->raw_bps) lo = r;
   }
@@ -91,7 +93,7 @@ void from_hwloc(link_info& l, const std::vector<const link_reading*>& rs, bool u
       l.current_raw_bps = hi->raw_bps;
       l.gen = hi->gen;
       l.width = hi->width;
-      l.state = rs.size() > 1 ? "at capability" : "unknown";
+      l.state = usable > 1 ? "at capability" : "unknown";
     }
     return;
   }

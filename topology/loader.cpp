@@ -119,25 +119,6 @@ void trial_load_in_child(const std::string& path) {
   }
 }
 
-// Live, a VGA-class GPU without an OS device (hwloc without its CUDA/NVML plugins) is known by
-// the driver bound to it.
-void gpus_from_drivers(topology& topo) {
-  for (std::size_t i = 0; i < topo.pci.size(); ++i) {
-    const auto& d = topo.pci[i];
-    if (d.kind != pci_kind::device || !is_gpu(d) || topo.find_pci(d.busid) != &d) continue;
-    const bool listed = std::any_of(topo.gpus.begin(), topo.gpus.end(),
-                                    [&](const gpu& g) { return g.busid == d.busid; });
-    if (listed) continue;
-    gpu g;
-    g.busid = d.busid;
-    g.vendor_id = d.vendor_id;
-    g.device_id = d.device_id;
-    g.name = d.name;
-    g.pci_index = static_cast<int>(i);
-    topo.gpus.push_back(std::move(g));
-  }
-}
-
 }  // namespace
 
 void check_xml_file(const std::string& path) {
@@ -184,7 +165,9 @@ topology load(const load_options& options) {
     d.driver = sys.driver(d.busid);
   }
   links::resolve_links(topo);
-  gpus_from_drivers(topo);
+  // Live, a VGA-class GPU without an OS device (hwloc without its CUDA/NVML plugins) is known
+  // by the driver bound to it.
+  list_gpus(topo);
   for (const auto& s : sys.dax_devices()) {
     dax_device* d = nullptr;
     for (auto& existing : topo.dax) {

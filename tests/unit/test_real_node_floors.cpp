@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "report/floor.hpp"
 #include "tests/catch_compat.hpp"
+#include "tests/unit/fixture_topology.hpp"
 #include "topology/link_state.hpp"
 #include "topology/loader.hpp"
 #include "topology/paths.hpp"
@@ -17,12 +18,10 @@ using namespace cxlprobe;
 using namespace cxlprobe::topology;
 
 namespace {
-const std::string kFix = std::string(CXLPROBE_TEST_FIXTURES) + "/";
+const std::string& kFix = test::kFixtures;
 
 topology::topology fixture(const std::string& name) {
-  load_options o;
-  o.xml_path = kFix + "hwloc/" + name;
-  return load(o);
+  return test::hwloc_fixture(name);
 }
 
 bool has(const std::vector<std::string>& notes, const std::string& needle) {
@@ -247,4 +246,28 @@ TEST_CASE("hwloc 1.x nesting: a NUMANode containing its Package gives the node's
   CHECK(far.crosses_socket);  // before, packages were unknown and the hop silently skipped
   CHECK(has(far.notes, "floor unknown: crosses sockets, not measured"));
   CHECK_FALSE(path_of(ps, "node:1", "0004:01:00.0").crosses_socket);
+}
+
+TEST_CASE("review: a bidir DMA figure is no D2H figure, a port without a figure no second end",
+          "[floors]") {
+  const auto t = fixture("h200-vm.xml");
+  result bidir;
+  bidir.probe = "dma";
+  bidir.params = {
+      {"tier", "dram"}, {"dir", "bidir"}, {"gpu_busid", "0000:00:06.0"}, {"size", 1 << 30}};
+  const std::vector<double> v{90e9, 90e9, 90e9};
+  bidir.add_summary("bandwidth", "B/s", v);
+  result h2d = bidir;
+  h2d.params["dir"] = "h2d";
+  const auto floors = report::analyse_floors(t, {bidir, h2d});
+  REQUIRE(floors.size() == 1);
+  CHECK(floors[0].measured_h2d_bps == approx(90e9));
+  CHECK_FALSE(floors[0].measured_d2h_bps.has_value());  // was 0 from an empty d2h slot
+  // hwloc writes 0 on a port it knows nothing of: one end's figure, state unknown.
+  auto port = pcie::reading_from_hwloc("0000:00:01.0", 0.0, false);
+  port.end = "port";
+  const link_info l =
+      links::combine({pcie::reading_from_hwloc("0000:01:00.0", 63.015385, false), port});
+  CHECK(l.state == "unknown");
+  CHECK(l.raw_bps / 1e9 == approx(63.015385).epsilon(1e-6));
 }

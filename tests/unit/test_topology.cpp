@@ -3,6 +3,7 @@
 
 #include "core/error.hpp"
 #include "tests/catch_compat.hpp"
+#include "tests/unit/fixture_topology.hpp"
 #include "topology/json.hpp"
 #include "topology/loader.hpp"
 #include "topology/paths.hpp"
@@ -12,12 +13,10 @@ using namespace cxlprobe;
 using namespace cxlprobe::topology;
 
 namespace {
-const std::string kHwloc = std::string(CXLPROBE_TEST_FIXTURES) + "/hwloc/";
+const std::string kHwloc = test::kFixtures + "hwloc/";
 
 topology::topology load_fixture(const std::string& name) {
-  load_options o;
-  o.xml_path = kHwloc + name;
-  return load(o);
+  return test::hwloc_fixture(name);
 }
 }  // namespace
 

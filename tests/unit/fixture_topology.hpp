@@ -1,0 +1,18 @@
+// Loads a topology fixture of tests/fixtures/hwloc by file name (unit tests only).
+#pragma once
+
+#include <string>
+
+#include "topology/loader.hpp"
+
+namespace cxlprobe::test {
+
+inline const std::string kFixtures = std::string(CXLPROBE_TEST_FIXTURES) + "/";
+
+inline topology::topology hwloc_fixture(const std::string& name) {
+  topology::load_options o;
+  o.xml_path = kFixtures + "hwloc/" + name;
+  return topology::load(o);
+}
+
+}  // namespace cxlprobe::test
