@@ -35,7 +35,9 @@ std::vector<std::string> default_tiers(const topology::topology& t, bool& emulat
     if (d.mode != "system-ram") out.push_back("dax:/dev/" + d.name);
   }
   for (const auto& n : t.numa) {
-    if (n.cpu_less.value_or(false)) out.push_back(fmt::format("node:{}", n.os_index));
+    // A GPU's own memory (GPUMemory, POWER9 NVLink and Grace Hopper nodes) is no host tier.
+    if (n.cpu_less.value_or(false) && n.subtype != "GPUMemory")
+      out.push_back(fmt::format("node:{}", n.os_index));
   }
   emulated = out.size() == 1;
   if (emulated) out.push_back(fmt::format("file:/dev/shm/cxlprobe-explain-{}.bin", ::getpid()));

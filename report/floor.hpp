@@ -15,7 +15,7 @@ namespace cxlprobe::report {
 
 struct floor_element {
   std::string kind;  // "tier" (CPU-side bandwidth), "link", "cxl" (devices behind the tier),
-                     // "socket", "nvlink", "c2c"
+                     // "socket", "nvlink"
   std::string name;   // bus id, tier name, or a description
   std::string label;  // readable
   std::optional<double> raw_bps;

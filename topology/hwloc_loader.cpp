@@ -231,7 +231,7 @@ class builder {
     }
   }
 
-  // NVLink to a CPU (POWER9; Grace's C2C): hwloc's NVML backend records "NVLinkBandwidth"
+  // NVLink to a CPU (POWER8/9): hwloc's NVML backend records "NVLinkBandwidth"
   // between NVML OS devices and Packages, in MB/s.
   void nvlink_distances() {
     unsigned nr = 1;

@@ -110,9 +110,10 @@ struct cxl_memdev {
   std::string firmware;
 };
 
-// A GPU's link to a CPU that is not PCIe: NVLink (POWER9) or NVLink-C2C (Grace Hopper).
+// A GPU's link to a CPU that is not PCIe: NVLink (POWER8/9, from hwloc's NVLinkBandwidth).
+// Grace's NVLink-C2C is not reported by hwloc (its NVML backend does not query C2C fields).
 struct cpu_link {
-  std::string kind;  // "nvlink" or "c2c"
+  std::string kind;  // "nvlink"
   std::optional<unsigned> package;
   double bps = 0;  // per direction, 0 = unknown
 };

@@ -120,16 +120,14 @@ void gpu_side(const topology& topo, path& p, const gpu& g, std::optional<unsigne
     p.notes.push_back("floor unknown: crosses sockets, not measured");
   }
   if (cl) {
-    p.hops.push_back(
-        {cl->kind,
-         "",
-         fmt::format("{} {} to package {}", cl->kind == "c2c" ? "NVLink-C2C" : "NVLink", g.busid,
-                     cl->package ? fmt::format("{}", *cl->package) : "?"),
-         {},
-         cl->bps,
-         1});
-    p.notes.push_back(fmt::format("the GPU reaches the CPU over {}, not PCIe",
-                                  p.via == "c2c" ? "NVLink-C2C" : "NVLink"));
+    p.hops.push_back({cl->kind,
+                      "",
+                      fmt::format("NVLink {} to package {}", g.busid,
+                                  cl->package ? fmt::format("{}", *cl->package) : "?"),
+                      {},
+                      cl->bps,
+                      1});
+    p.notes.push_back("the GPU reaches the CPU over NVLink, not PCIe");
     return;
   }
   for (auto& h : link_hops(topo, gchain))

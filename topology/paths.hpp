@@ -23,11 +23,11 @@ struct tier_location {
 };
 
 struct hop {
-  std::string kind;   // "pcie", "socket", "nvlink" or "c2c"
+  std::string kind;   // "pcie", "socket" or "nvlink"
   std::string busid;  // the device whose upstream link this is (empty for other kinds)
   std::string label;  // readable: "0000:00:06.0 NVIDIA H200" or "socket interconnect 0->1"
   link_info link;     // pcie only
-  double bps = 0;     // nvlink/c2c bandwidth when hwloc states it; 0 = unknown
+  double bps = 0;     // nvlink bandwidth when hwloc states it; 0 = unknown
   int sharers = 1;    // GPUs whose path from the same tier crosses this hop
   double ceiling() const { return kind == "pcie" ? link.effective_bps : bps; }
 };
@@ -43,7 +43,7 @@ struct leg {
 struct path {
   std::string tier;
   std::string gpu_busid;
-  std::string via = "pcie";  // how the GPU reaches the host: "pcie", "nvlink" or "c2c"
+  std::string via = "pcie";  // how the GPU reaches the host: "pcie" or "nvlink"
   std::vector<leg> legs;     // parallel (interleaved) CXL devices; empty for plain DRAM
   std::vector<hop> hops;     // after the legs: socket crossing (if any) and the GPU side
   bool crosses_socket = false;

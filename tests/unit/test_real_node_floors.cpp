@@ -271,3 +271,16 @@ TEST_CASE("review: a bidir DMA figure is no D2H figure, a port without a figure 
   CHECK(l.state == "unknown");
   CHECK(l.raw_bps / 1e9 == approx(63.015385).epsilon(1e-6));
 }
+
+TEST_CASE("a GPU-memory NUMA node is no host tier", "[floors][nvlink]") {
+  const auto t = fixture("gpu-memory-node.xml");
+  REQUIRE(t.numa.size() == 2);
+  CHECK(t.numa[1].subtype == "GPUMemory");
+  const auto tiers = memory_tiers(t);
+  REQUIRE(tiers.size() == 1);
+  CHECK(tiers[0].name == "node:0");
+  const auto floors = report::analyse_floors(t, {});
+  REQUIRE(floors.size() == 1);
+  CHECK(floors[0].tier == "node:0");
+  CHECK(floors[0].binding == "0035:01:00.0");
+}
