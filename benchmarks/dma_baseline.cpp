@@ -1,10 +1,15 @@
-// The reference `cxlprobe dma` is checked against: the most minimal cudaMemcpyAsync loop.
-// usage: dma_baseline [BYTES] [REPS] -> prints H2D and D2H medians in GB/s (1e9 B/s).
+// The reference `cxlprobe dma` is checked against: the most minimal copy loops.
+// usage: dma_baseline [BYTES] [REPS] [pinned|pageable] -> H2D and D2H medians in GB/s (1e9 B/s).
+//   pinned:   cudaHostAlloc memory, cudaMemcpyAsync timed by events on its stream;
+//   pageable: malloc'ed memory, synchronous cudaMemcpy timed on the host (a pageable copy
+//             cannot be timed by events behind other work: it returns when it is done).
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #define CHECK(x)                                                          \
@@ -16,9 +21,15 @@
     }                                                                     \
   } while (0)
 
-int main(int argc, char** argv) {
-  const size_t bytes = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : (1ULL << 30);
-  const int reps = argc > 2 ? std::atoi(argv[2]) : 20;
+namespace {
+
+void report(const char* dir, const char* mode, size_t bytes, std::vector<double>& gbps) {
+  std::sort(gbps.begin(), gbps.end());
+  std::printf("%s %s %zu bytes: median %.2f GB/s (min %.2f, max %.2f)\n", dir, mode, bytes,
+              gbps[gbps.size() / 2], gbps.front(), gbps.back());
+}
+
+int pinned(size_t bytes, int reps) {
   void* h = nullptr;
   void* d = nullptr;
   CHECK(cudaHostAlloc(&h, bytes, cudaHostAllocDefault));
@@ -43,11 +54,45 @@ int main(int argc, char** argv) {
       CHECK(cudaEventElapsedTime(&ms, a, b));
       if (r >= 0) gbps.push_back(bytes / (ms * 1e-3) / 1e9);
     }
-    std::sort(gbps.begin(), gbps.end());
-    std::printf("%s %zu bytes: median %.2f GB/s (min %.2f, max %.2f)\n", dir == 0 ? "H2D" : "D2H",
-                bytes, gbps[gbps.size() / 2], gbps.front(), gbps.back());
+    report(dir == 0 ? "H2D" : "D2H", "pinned", bytes, gbps);
   }
-  cudaFree(d);
-  cudaFreeHost(h);
+  CHECK(cudaFree(d));
+  CHECK(cudaFreeHost(h));
   return 0;
+}
+
+int pageable(size_t bytes, int reps) {
+  std::vector<char> h(bytes, 1);  // touched: no first-touch faults inside the timing
+  void* d = nullptr;
+  CHECK(cudaMalloc(&d, bytes));
+  for (int dir = 0; dir < 2; ++dir) {
+    std::vector<double> gbps;
+    for (int r = -3; r < reps; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      if (dir == 0) {
+        CHECK(cudaMemcpy(d, h.data(), bytes, cudaMemcpyHostToDevice));
+      } else {
+        CHECK(cudaMemcpy(h.data(), d, bytes, cudaMemcpyDeviceToHost));
+      }
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (r >= 0) gbps.push_back(bytes / s / 1e9);
+    }
+    report(dir == 0 ? "H2D" : "D2H", "pageable", bytes, gbps);
+  }
+  CHECK(cudaFree(d));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const size_t bytes = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : (1ULL << 30);
+  const int reps = argc > 2 ? std::atoi(argv[2]) : 20;
+  const char* mode = argc > 3 ? argv[3] : "pinned";
+  if (bytes == 0 || reps < 1 ||
+      (std::strcmp(mode, "pinned") != 0 && std::strcmp(mode, "pageable") != 0)) {
+    std::fprintf(stderr, "usage: dma_baseline [BYTES>0] [REPS>0] [pinned|pageable]\n");
+    return 2;
+  }
+  return std::strcmp(mode, "pinned") == 0 ? pinned(bytes, reps) : pageable(bytes, reps);
 }

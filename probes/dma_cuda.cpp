@@ -2,16 +2,23 @@
 // latch kernel that holds it until all copies are queued, then start event, copies, stop event;
 // the host releases the latch; a sample is the bytes of all streams over the longest stream's
 // elapsed time. Warm-up samples first; the median of the samples is reported; the copied data
-// is verified after timing.
+// is verified after timing. Pageable host memory cannot be held behind a latch (a D2H copy
+// returns only when done, large H2D copies are staged through a driver buffer): there each
+// (GPU, stream) copies from its own host thread, all started together, and a sample is timed on
+// the host around the copies and the stream's synchronisation (params.timing = "host").
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <exception>
+#include <latch>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "core/cuda_check.hpp"
 #include "core/error.hpp"
@@ -20,6 +27,7 @@
 #include "kernels/pattern.hpp"
 #include "probes/cuda_resources.hpp"
 #include "probes/dma_plan.hpp"
+#include "probes/link_sampler.hpp"
 #include "tiers/tier_buffer.hpp"
 
 namespace cxlprobe::probes::dma {
@@ -250,6 +258,71 @@ std::string gpu_list(const std::vector<gpu_state>& gpus) {
 
 // ---- bulk transfers -------------------------------------------------------------------------
 
+// Records each GPU's link as sampled during the copies (the slowest state seen): params
+// link_gen_during / link_width_during (first GPU) and per GPU in link_during[]; returns a
+// message when a link ran below its capability under load (downtrained), else "".
+std::string record_links(json& params, const std::vector<gpu_state>& gpus,
+                         std::vector<std::unique_ptr<link_sampler>>& samplers) {
+  std::string problem;
+  json per_gpu = json::array();
+  for (std::size_t i = 0; i < gpus.size(); ++i) {
+    const auto l = samplers[i]->finish();
+    if (!l) continue;
+    per_gpu.push_back({{"gpu_busid", gpus[i].busid},
+                       {"gen", l->gen ? json(*l->gen) : json(nullptr)},
+                       {"width", l->width ? json(*l->width) : json(nullptr)},
+                       {"max_gen", l->max_gen ? json(*l->max_gen) : json(nullptr)},
+                       {"max_width", l->max_width ? json(*l->max_width) : json(nullptr)},
+                       {"link_downtrained", l->downtrained}});
+    if (per_gpu.size() == 1) {
+      params["link_gen_during"] = per_gpu[0]["gen"];
+      params["link_width_during"] = per_gpu[0]["width"];
+    }
+    if (l->downtrained && problem.empty()) {
+      problem =
+          fmt::format("link downtrained during the copy: GPU {} ran at Gen{} x{} of Gen{} x{}",
+                      gpus[i].busid, l->gen.value_or(0), l->width.value_or(0),
+                      l->max_gen.value_or(0), l->max_width.value_or(0));
+    }
+  }
+  if (!per_gpu.empty()) params["link_during"] = per_gpu;
+  params["link_downtrained"] = !problem.empty();
+  return problem;
+}
+
+// Runs work(w) for w in [0, workers) on one host thread each, released together; returns each
+// worker's wall time in seconds. An exception in a worker is rethrown here.
+template <typename Work>
+std::vector<double> host_timed(std::size_t workers, Work&& work) {
+  std::vector<double> secs(workers, 0.0);
+  std::vector<std::exception_ptr> errors(workers);
+  std::latch ready(static_cast<std::ptrdiff_t>(workers));
+  std::latch go(1);
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  for (std::size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      ready.count_down();
+      go.wait();
+      const auto t0 = std::chrono::steady_clock::now();
+      try {
+        work(w);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+      secs[w] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    });
+  }
+  ready.wait();
+  go.count_down();
+  for (auto& t : threads)
+    t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return secs;
+}
+
 std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<int>& devices) {
   std::vector<result> out;
   const std::uint64_t max_size = *std::max_element(p.sizes.begin(), p.sizes.end());
@@ -280,6 +353,7 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
     std::byte* host_dev =
         host->mapped() ? static_cast<std::byte*>(cuda::device_pointer(host->data())) : nullptr;
     latch gate;
+    const bool host_timing = !host->mapped();  // pageable: see the top of this file
     for (direction dir : p.dirs) {
       std::vector<std::pair<engine, sm_kernel>> variants;
       for (engine eng : p.engines) {
@@ -319,6 +393,7 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
                                  name(eng), units::format_bytes(size), p.streams, gpu_list(gpus)));
           const std::uint64_t iters = std::clamp<std::uint64_t>((64ULL << 20) / size, 1, 256);
           params["iterations"] = iters;
+          params["timing"] = host_timing ? "host" : "events";
           const std::uint64_t seed = 0xD3A + size;
           // Prepare data and poison destinations.
           const bool do_h2d = dir != direction::d2h;
@@ -361,48 +436,63 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           std::vector<double> samples;
           std::vector<std::vector<double>> per_gpu(gpus.size());
           bool timed_out = false;
+          const std::uint64_t K = S * (dir == direction::bidir ? 2 : 1);  // streams per GPU
+          // One (GPU, stream)'s copies; with host timing, also its synchronisation.
+          auto copies = [&](std::size_t gi, std::uint64_t k, bool sync) {
+            auto& g = gpus[gi];
+            CXLP_CHECK_CUDA(cudaSetDevice(g.device));
+            cudaStream_t s = g.streams[k].get();
+            const bool h2d = dir == direction::h2d || (dir == direction::bidir && k < S);
+            enqueue(g, gi, k % S, h2d, s);
+            if (sync) CXLP_CHECK_CUDA(cudaStreamSynchronize(s));
+          };
+          std::vector<std::unique_ptr<link_sampler>> links;
+          for (const auto& g : gpus)
+            links.push_back(std::make_unique<link_sampler>(g.busid));
           for (int rep = -p.warmup; rep < p.reps && !ctx.stop_requested(); ++rep) {
-            gate.arm();
-            for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
-              auto& g = gpus[gi];
-              CXLP_CHECK_CUDA(cudaSetDevice(g.device));
-              for (std::uint64_t k = 0; k < S * (dir == direction::bidir ? 2 : 1); ++k) {
-                cudaStream_t s = g.streams[k].get();
-                gate.hold(s);
-                CXLP_CHECK_CUDA(cudaEventRecord(g.start[k].get(), s));
-                const bool h2d = dir == direction::h2d || (dir == direction::bidir && k < S);
-                enqueue(g, gi, k % S, h2d, s);
-                CXLP_CHECK_CUDA(cudaEventRecord(g.stop[k].get(), s));
+            std::vector<double> gpu_secs(gpus.size(), 0.0);
+            if (host_timing) {
+              const auto secs =
+                  host_timed(gpus.size() * K, [&](std::size_t w) { copies(w / K, w % K, true); });
+              for (std::size_t w = 0; w < secs.size(); ++w)
+                gpu_secs[w / K] = std::max(gpu_secs[w / K], secs[w]);
+            } else {
+              gate.arm();
+              for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
+                auto& g = gpus[gi];
+                CXLP_CHECK_CUDA(cudaSetDevice(g.device));
+                for (std::uint64_t k = 0; k < K; ++k) {
+                  cudaStream_t s = g.streams[k].get();
+                  gate.hold(s);
+                  CXLP_CHECK_CUDA(cudaEventRecord(g.start[k].get(), s));
+                  copies(gi, k, false);
+                  CXLP_CHECK_CUDA(cudaEventRecord(g.stop[k].get(), s));
+                }
               }
+              gate.release();
+              for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
+                auto& g = gpus[gi];
+                CXLP_CHECK_CUDA(cudaSetDevice(g.device));
+                for (std::uint64_t k = 0; k < K; ++k) {
+                  CXLP_CHECK_CUDA(cudaStreamSynchronize(g.streams[k].get()));
+                  float ms = 0;
+                  CXLP_CHECK_CUDA(cudaEventElapsedTime(&ms, g.start[k].get(), g.stop[k].get()));
+                  gpu_secs[gi] = std::max(gpu_secs[gi], ms * 1e-3);
+                }
+              }
+              timed_out = timed_out || gate.timed_out();
             }
-            gate.release();
-            double longest = 0;
-            for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
-              auto& g = gpus[gi];
-              CXLP_CHECK_CUDA(cudaSetDevice(g.device));
-              double gpu_longest = 0;
-              for (std::uint64_t k = 0; k < S * (dir == direction::bidir ? 2 : 1); ++k) {
-                CXLP_CHECK_CUDA(cudaStreamSynchronize(g.streams[k].get()));
-                float ms = 0;
-                CXLP_CHECK_CUDA(cudaEventElapsedTime(&ms, g.start[k].get(), g.stop[k].get()));
-                gpu_longest = std::max(gpu_longest, ms * 1e-3);
-              }
-              longest = std::max(longest, gpu_longest);
-              if (rep >= 0) {
-                per_gpu[gi].push_back(
-                    static_cast<double>(S * (dir == direction::bidir ? 2 : 1) * iters * size) /
-                    gpu_longest);
-              }
-            }
-            timed_out = timed_out || gate.timed_out();
-            const double bytes =
-                static_cast<double>(G * S * (dir == direction::bidir ? 2 : 1) * iters * size);
-            if (rep >= 0) samples.push_back(bytes / longest);
+            if (rep < 0) continue;
+            for (std::size_t gi = 0; gi < gpus.size(); ++gi)
+              per_gpu[gi].push_back(static_cast<double>(K * iters * size) / gpu_secs[gi]);
+            const double longest = *std::max_element(gpu_secs.begin(), gpu_secs.end());
+            samples.push_back(static_cast<double>(G * K * iters * size) / longest);
           }
           if (samples.empty()) return out;
           result r;
           r.probe = "dma";
           r.params = params;
+          const std::string link_problem = record_links(r.params, gpus, links);
           r.add_summary("bandwidth", "B/s", samples);
           if (gpus.size() > 1) {
             for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
@@ -437,6 +527,8 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           if (!problem.empty()) {
             r.state = status::error;
             r.message = "verification failed: " + problem;
+          } else if (!link_problem.empty()) {
+            r.message = link_problem;
           } else if (p.tier.emulated()) {
             r.message = "emulated tier (file-backed stand-in)";
           }
@@ -531,11 +623,14 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
         CXLP_CHECK_CUDA(cudaDeviceSynchronize());
         // A long queue behind a latch could fill the stream (or outlast the latch): one copy per
         // block and big batches are timed as submitted instead.
-        // Staged: three operations per chunk on each of its two streams.
-        const std::size_t ops = use_stage ? 3 * staged->chunks() : m == kv_method::kernel ? 1 : n;
+        // Staged: three operations per chunk on each of its two streams. A batch is one call.
+        const std::size_t ops = use_stage ? 3 * staged->chunks()
+                                : m == kv_method::kernel || m == kv_method::batch ? 1
+                                                                                  : n;
         const bool use_latch = ops <= kMaxLatchedOps;
         params["latched"] = use_latch;
         std::vector<double> samples;
+        bool timed_out = false;  // in any repetition: arm() clears the latch's own flag
         for (int rep = -p.warmup; rep < p.reps && !ctx.stop_requested(); ++rep) {
           if (use_latch) {
             gate.arm();
@@ -570,7 +665,8 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
           CXLP_CHECK_CUDA(cudaEventRecord(stop.get(), last));
           if (use_latch) gate.release();
           CXLP_CHECK_CUDA(cudaStreamSynchronize(last));
-          CXLP_CHECK_CUDA(cudaStreamSynchronize(s.get()));
+          if (last != s.get()) CXLP_CHECK_CUDA(cudaStreamSynchronize(s.get()));
+          timed_out = timed_out || (use_latch && gate.timed_out());
           float ms = 0;
           CXLP_CHECK_CUDA(cudaEventElapsedTime(&ms, start.get(), stop.get()));
           if (rep >= 0) samples.push_back(static_cast<double>(n * block) / (ms * 1e-3));
@@ -598,8 +694,7 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
             }
           }
         }
-        if (use_latch && gate.timed_out())
-          problem = "a latch kernel timed out; timings are not valid";
+        if (timed_out) problem = "a latch kernel timed out; timings are not valid";
         if (!problem.empty()) {
           r.state = status::error;
           r.message = "verification failed: " + problem;

@@ -167,6 +167,20 @@ TEST_CASE("dma: SM engine on pageable memory is waived, a missing GPU is a usage
   CHECK_THROWS_AS(run_probe("dma", {"--gpus", "999", "--size", "1MiB"}), usage_error);
 }
 
+TEST_CASE("dma: pageable copies are timed on the host, both directions and bidir, data verified",
+          "[gpu][dma]") {
+  const auto rs = run_probe("dma", {"--host", "pageable", "--engine", "ce", "--size",
+                                    "4KiB,1MiB,64MiB", "--dir", "h2d,d2h,bidir", "--reps", "3",
+                                    "--warmup", "1"});
+  REQUIRE(rs.size() == 9);
+  for (const auto& r : rs) {
+    INFO(r.params.dump() << " " << r.message);
+    CHECK(r.state == status::ok);
+    CHECK(r.params.value("timing", "") == "host");
+    CHECK(median_bandwidth(r) > 0);
+  }
+}
+
 TEST_CASE("replay --exec moves every load and store for real, dram and a /dev/shm file tier",
           "[gpu][replay]") {
   const std::string path = "/dev/shm/cxlprobe-gpu-replay-" + std::to_string(::getpid());

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "probes/link_sampler.hpp"
 #include "report/floor.hpp"
 #include "tests/catch_compat.hpp"
 #include "tests/unit/fixture_topology.hpp"
@@ -283,4 +284,25 @@ TEST_CASE("a GPU-memory NUMA node is no host tier", "[floors][nvlink]") {
   REQUIRE(floors.size() == 1);
   CHECK(floors[0].tier == "node:0");
   CHECK(floors[0].binding == "0035:01:00.0");
+}
+
+TEST_CASE("the link sampled during a copy: slow under load is downtrained", "[floors][sysfs]") {
+  {
+    probes::link_sampler s("0000:01:00.0", kFix + "sysfs/links");  // 2.5 of 32 GT/s
+    const auto l = s.finish();
+    REQUIRE(l.has_value());
+    CHECK(l->gen == 1);
+    CHECK(l->max_gen == 5);
+    CHECK(l->downtrained);  // idle it would be power saving; during a transfer it is a fault
+  }
+  // A Gen5 device under a Gen4 port runs at Gen4: its capability, not a fault.
+  probes::link_sampler ok("0000:03:00.0", kFix + "sysfs/links");
+  const auto l = ok.finish();
+  REQUIRE(l.has_value());
+  CHECK(l->gen == 4);
+  CHECK(l->max_gen == 4);
+  CHECK_FALSE(l->downtrained);
+  CHECK(l->state == "at capability");
+  probes::link_sampler none("0000:7f:00.0", kFix + "sysfs/links");
+  CHECK_FALSE(none.finish().has_value());
 }
