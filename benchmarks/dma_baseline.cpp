@@ -1,9 +1,13 @@
 // The reference `cxlprobe dma` is checked against: the most minimal copy loops.
-// usage: dma_baseline [BYTES] [REPS] [pinned|pageable] -> H2D and D2H medians in GB/s (1e9 B/s).
-//   pinned:   cudaHostAlloc memory, cudaMemcpyAsync timed by events on its stream;
-//   pageable: malloc'ed memory, synchronous cudaMemcpy timed on the host (a pageable copy
-//             cannot be timed by events behind other work: it returns when it is done).
+// usage: dma_baseline [BYTES] [REPS] [pinned|pageable|pageable4k] -> H2D and D2H medians in GB/s
+// (1e9 B/s).
+//   pinned:     cudaHostAlloc memory, cudaMemcpyAsync timed by events on its stream;
+//   pageable:   anonymous memory with transparent huge pages (as cxlprobe's dram tier maps it),
+//               touched first, synchronous cudaMemcpy timed on the host (a pageable copy
+//               cannot be timed by events behind other work: it returns when it is done);
+//   pageable4k: the same with 4 KiB pages (MADV_NOHUGEPAGE): the driver pins page by page.
 #include <cuda_runtime_api.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -61,8 +65,16 @@ int pinned(size_t bytes, int reps) {
   return 0;
 }
 
-int pageable(size_t bytes, int reps) {
-  std::vector<char> h(bytes, 1);  // touched: no first-touch faults inside the timing
+int pageable(size_t bytes, int reps, bool huge) {
+  void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) {
+    std::perror("mmap");
+    return 1;
+  }
+  madvise(m, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+  std::memset(m, 1, bytes);  // touched: no first-touch faults inside the timing
+  char* h = static_cast<char*>(m);
+  const char* mode = huge ? "pageable" : "pageable4k";
   void* d = nullptr;
   CHECK(cudaMalloc(&d, bytes));
   for (int dir = 0; dir < 2; ++dir) {
@@ -70,15 +82,16 @@ int pageable(size_t bytes, int reps) {
     for (int r = -3; r < reps; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
       if (dir == 0) {
-        CHECK(cudaMemcpy(d, h.data(), bytes, cudaMemcpyHostToDevice));
+        CHECK(cudaMemcpy(d, h, bytes, cudaMemcpyHostToDevice));
       } else {
-        CHECK(cudaMemcpy(h.data(), d, bytes, cudaMemcpyDeviceToHost));
+        CHECK(cudaMemcpy(h, d, bytes, cudaMemcpyDeviceToHost));
       }
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (r >= 0) gbps.push_back(bytes / s / 1e9);
     }
-    report(dir == 0 ? "H2D" : "D2H", "pageable", bytes, gbps);
+    report(dir == 0 ? "H2D" : "D2H", mode, bytes, gbps);
   }
+  munmap(m, bytes);
   CHECK(cudaFree(d));
   return 0;
 }
@@ -89,10 +102,11 @@ int main(int argc, char** argv) {
   const size_t bytes = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : (1ULL << 30);
   const int reps = argc > 2 ? std::atoi(argv[2]) : 20;
   const char* mode = argc > 3 ? argv[3] : "pinned";
-  if (bytes == 0 || reps < 1 ||
-      (std::strcmp(mode, "pinned") != 0 && std::strcmp(mode, "pageable") != 0)) {
-    std::fprintf(stderr, "usage: dma_baseline [BYTES>0] [REPS>0] [pinned|pageable]\n");
+  const bool is_pinned = std::strcmp(mode, "pinned") == 0;
+  const bool is_4k = std::strcmp(mode, "pageable4k") == 0;
+  if (bytes == 0 || reps < 1 || !(is_pinned || is_4k || std::strcmp(mode, "pageable") == 0)) {
+    std::fprintf(stderr, "usage: dma_baseline [BYTES>0] [REPS>0] [pinned|pageable|pageable4k]\n");
     return 2;
   }
-  return std::strcmp(mode, "pinned") == 0 ? pinned(bytes, reps) : pageable(bytes, reps);
+  return is_pinned ? pinned(bytes, reps) : pageable(bytes, reps, !is_4k);
 }
