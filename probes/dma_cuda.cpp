@@ -430,6 +430,9 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
                 CXLP_CHECK_CUDA(cudaMemcpyAsync(h2d ? static_cast<void*>(dptr) : hptr,
                                                 h2d ? static_cast<void*>(hptr) : dptr, size,
                                                 cudaMemcpyDefault, s));
+                // Host timing times each copy as the synchronous call an application makes:
+                // pageable H2D copies may return once staged, and would otherwise overlap.
+                if (host_timing) CXLP_CHECK_CUDA(cudaStreamSynchronize(s));
               } else {
                 const auto* z = reinterpret_cast<const std::uint64_t*>(g.zero_offsets.data());
                 const int ctas = p.ctas > 0 ? std::max(1, p.ctas / p.streams) : 0;
