@@ -27,6 +27,7 @@
 #include "kernels/pattern.hpp"
 #include "probes/cuda_resources.hpp"
 #include "probes/dma_plan.hpp"
+#include "probes/dma_results.hpp"
 #include "probes/link_sampler.hpp"
 #include "tiers/tier_buffer.hpp"
 
@@ -458,15 +459,15 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           std::vector<std::unique_ptr<link_sampler>> links;
           for (const auto& g : gpus)
             links.push_back(std::make_unique<link_sampler>(g.busid));
+          // Seconds of each (GPU, stream) per repetition: stream w = gi * K + k.
+          std::vector<std::vector<double>> per_stream(gpus.size() * K);
           for (int rep = -p.warmup; rep < p.reps && !ctx.stop_requested(); ++rep) {
-            std::vector<double> gpu_secs(gpus.size(), 0.0);
+            std::vector<double> secs(gpus.size() * K, 0.0);
             if (host_timing) {
-              const auto secs = host_timed(
+              secs = host_timed(
                   gpus.size() * K,
                   [&](std::size_t w) { CXLP_CHECK_CUDA(cudaSetDevice(gpus[w / K].device)); },
                   [&](std::size_t w) { copies(w / K, w % K, true); });
-              for (std::size_t w = 0; w < secs.size(); ++w)
-                gpu_secs[w / K] = std::max(gpu_secs[w / K], secs[w]);
             } else {
               gate.arm();
               for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
@@ -488,12 +489,17 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
                   CXLP_CHECK_CUDA(cudaStreamSynchronize(g.streams[k].get()));
                   float ms = 0;
                   CXLP_CHECK_CUDA(cudaEventElapsedTime(&ms, g.start[k].get(), g.stop[k].get()));
-                  gpu_secs[gi] = std::max(gpu_secs[gi], ms * 1e-3);
+                  secs[gi * K + k] = ms * 1e-3;
                 }
               }
               timed_out = timed_out || gate.timed_out();
             }
             if (rep < 0) continue;
+            std::vector<double> gpu_secs(gpus.size(), 0.0);
+            for (std::size_t w = 0; w < secs.size(); ++w) {
+              gpu_secs[w / K] = std::max(gpu_secs[w / K], secs[w]);
+              per_stream[w].push_back(static_cast<double>(iters * size) / secs[w]);
+            }
             for (std::size_t gi = 0; gi < gpus.size(); ++gi)
               per_gpu[gi].push_back(static_cast<double>(K * iters * size) / gpu_secs[gi]);
             const double longest = *std::max_element(gpu_secs.begin(), gpu_secs.end());
@@ -505,12 +511,6 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           r.params = params;
           const std::string link_problem = record_links(r.params, gpus, links);
           r.add_summary("bandwidth", "B/s", samples);
-          if (gpus.size() > 1) {
-            for (std::size_t gi = 0; gi < gpus.size(); ++gi) {
-              r.add_value(fmt::format("bandwidth_gpu{}", gpus[gi].device), "B/s",
-                          stats::summarize(per_gpu[gi]).median, "median");
-            }
-          }
           // Verify what the last sample left.
           std::string problem;
           for (std::size_t gi = 0; gi < gpus.size() && problem.empty(); ++gi) {
@@ -543,7 +543,15 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
           } else if (p.tier.emulated()) {
             r.message = "emulated tier (file-backed stand-in)";
           }
-          out.push_back(std::move(r));
+          std::vector<gpu_samples> own;
+          for (std::size_t gi = 0; gi < gpus.size(); ++gi)
+            own.push_back({gpus[gi].device,
+                           gpus[gi].busid,
+                           per_gpu[gi],
+                           {per_stream.begin() + static_cast<std::ptrdiff_t>(gi * K),
+                            per_stream.begin() + static_cast<std::ptrdiff_t>((gi + 1) * K)}});
+          for (auto& row : per_gpu_rows(std::move(r), own))
+            out.push_back(std::move(row));
         }
       }
     }

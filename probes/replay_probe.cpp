@@ -83,7 +83,10 @@ double bandwidth_from_results(const document& doc, const std::string& tier, cons
     if (r.probe != "dma" || r.state != status::ok) continue;
     const auto& p = r.params;
     if (p.value("tier", "") != tier || p.value("dir", "") != dir) continue;
-    if (p.value("gpus", "") != gpu && p.value("gpu_busid", "") != gpu) continue;
+    // One GPU's own figure (the aggregate of several has gpu_busid null and counts for none).
+    const auto busid = p.find("gpu_busid");
+    if (busid == p.end() || !busid->is_string()) continue;
+    if (p.value("gpus", "") != gpu && busid->get<std::string>() != gpu) continue;
     if (p.value("pattern", "bulk") != "bulk" || !p.contains("size") || !r.find("bandwidth"))
       continue;
     const double d = std::fabs(std::log(p["size"].get<double>() / near_bytes));

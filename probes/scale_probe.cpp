@@ -391,34 +391,41 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
           p.gpus.push_back(static_cast<int>(g));
       }
       const auto rs = dma::run(ctx, p);
-      if (rs.empty() || rs[0].state != status::ok) {
-        if (!rs.empty()) out.push_back(rs[0]);
+      // One GPU: one row. Several: a row per GPU (own events), then the aggregate row.
+      const auto bad =
+          std::find_if(rs.begin(), rs.end(), [](const result& r) { return r.state != status::ok; });
+      if (rs.empty() || bad != rs.end()) {
+        if (bad != rs.end()) out.push_back(*bad);
         continue;
       }
-      point pt{n, rs[0].find("bandwidth")->value.value(), {}};
+      point pt{n, rs.back().find("bandwidth")->value.value(), {}};
       if (sweep == "gpus") {
-        for (long g = 0; g < n; ++g) {
-          if (const metric* m = rs[0].find(fmt::format("bandwidth_gpu{}", g), "median"))
-            pt.per_worker.push_back(*m->value);
-        }
+        for (std::size_t i = 0; i + 1 < rs.size(); ++i)
+          pt.per_worker.push_back(rs[i].find("bandwidth")->value.value());
         if (pt.per_worker.empty()) pt.per_worker.push_back(pt.aggregate);
       } else {
-        for (long s = 0; s < n; ++s)
-          pt.per_worker.push_back(pt.aggregate / static_cast<double>(n));
+        // Each stream's figure from its own events (one stream: the aggregate is its figure).
+        for (long k = 0; k < n; ++k) {
+          if (const metric* m = rs[0].find(fmt::format("bandwidth_stream{}", k), "median"))
+            pt.per_worker.push_back(*m->value);
+        }
+        if (n == 1) pt.per_worker.push_back(pt.aggregate);
       }
       pts.push_back(pt);
     }
-    // Ceiling of a point: the narrowest link on the path from the tier's node to each GPU in
-    // use, summed over those GPUs (streams share GPU 0's link).
-    const auto tiers_here = topology::memory_tiers(topo);
+    // Ceiling of a point: the narrowest element on the path from the measured tier to each GPU
+    // in use, summed over those GPUs (streams share GPU 0's link). Elements shared by the GPUs
+    // in use (the tier side, a switch uplink) count once: the sum is capped by the smallest.
+    const auto where = topology::locate_tier(topo, tier.to_string());
     std::vector<std::optional<double>> ceilings;
     for (const auto& pt : pts) {
       const long used = sweep == "gpus" ? pt.workers : 1;
       double sum = 0;
       for (const auto& g : topo.gpus) {
-        if (!g.cuda_index || *g.cuda_index >= used || tiers_here.empty()) continue;
-        const auto path = topology::compute_path(topo, tiers_here[0], g);
+        if (!g.cuda_index || *g.cuda_index >= used || !where) continue;
+        const auto path = topology::compute_path(topo, *where, g);
         if (path.min_effective_bps > 0) sum += path.min_effective_bps;
+        if (path.tier_effective_bps > 0) sum = std::min(sum, path.tier_effective_bps);
       }
       ceilings.push_back(sum > 0 ? std::optional<double>(sum) : std::nullopt);
     }

@@ -19,16 +19,6 @@ std::optional<double> median_of(const result& r, const char* name) {
   return m && m->value ? m->value : std::nullopt;
 }
 
-// The topology tier a measured tier's bytes live in.
-std::string path_tier_of(const std::string& tier, const topology::topology& topo) {
-  if (tier.rfind("node:", 0) == 0 || tier.rfind("dax:", 0) == 0) return tier;
-  // dram and file stand-ins (tmpfs) live in the DRAM of the first node with CPUs.
-  for (const auto& n : topo.numa) {
-    if (!n.cpu_less.value_or(false)) return fmt::format("node:{}", n.os_index);
-  }
-  return topo.numa.empty() ? "node:0" : fmt::format("node:{}", topo.numa.front().os_index);
-}
-
 std::string gbps(std::optional<double> v) {
   return v ? fmt::format("{:.2f}", *v / 1e9) : "-";
 }
@@ -75,7 +65,10 @@ measured collect(const std::vector<result>& results) {
       if (!v) continue;
       const std::string dir = r.params.value("dir", "");
       if (dir != "h2d" && dir != "d2h") continue;  // bidir is not a one-way figure
-      const auto key = std::make_pair(tier, r.params.value("gpu_busid", ""));
+      // The aggregate of several GPUs (gpu_busid null, keyed by gpu_set) is no GPU's figure.
+      const auto busid = r.params.find("gpu_busid");
+      if (busid == r.params.end() || !busid->is_string()) continue;
+      const auto key = std::make_pair(tier, busid->get<std::string>());
       const double size = r.params.value("size", 0.0);
       auto& slot = dir == "h2d" ? m.h2d[key] : m.d2h[key];
       if (size >= slot.first) slot = {size, *v};
@@ -248,13 +241,10 @@ std::vector<floor_entry> analyse_floors(const topology::topology& topo,
     for (const auto& t : topology::memory_tiers(topo))
       tiers.push_back(t.name);
   }
-  const auto all_tiers = topology::memory_tiers(topo);
   std::vector<floor_entry> out;
   for (const auto& tier : tiers) {
-    const std::string pt = path_tier_of(tier, topo);
-    const auto loc = std::find_if(all_tiers.begin(), all_tiers.end(),
-                                  [&](const auto& t) { return t.name == pt; });
-    if (loc == all_tiers.end()) continue;
+    const auto loc = topology::locate_tier(topo, tier);
+    if (!loc) continue;
     for (const auto& p : topology::tier_paths(topo, *loc))
       out.push_back(entry_for(topo, *loc, p, tier, m));
   }

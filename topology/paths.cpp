@@ -179,6 +179,22 @@ std::vector<tier_location> memory_tiers(const topology& topo) {
   return out;
 }
 
+std::optional<tier_location> locate_tier(const topology& topo, const std::string& tier) {
+  // A DAX tier may name a range of the device: dax:/dev/dax0.0@OFFSET+SIZE.
+  std::string name = tier.rfind("dax:", 0) == 0 ? tier.substr(0, tier.find('@')) : tier;
+  if (tier.rfind("node:", 0) != 0 && tier.rfind("dax:", 0) != 0) {
+    const auto cpus = std::find_if(topo.numa.begin(), topo.numa.end(),
+                                   [](const numa_node& n) { return !n.cpu_less.value_or(false); });
+    name = cpus != topo.numa.end() ? fmt::format("node:{}", cpus->os_index)
+           : topo.numa.empty()     ? "node:0"
+                                   : fmt::format("node:{}", topo.numa.front().os_index);
+  }
+  for (auto& t : memory_tiers(topo)) {
+    if (t.name == name) return t;
+  }
+  return std::nullopt;
+}
+
 path compute_path(const topology& topo, const tier_location& tier, const gpu& g) {
   path p;
   p.tier = tier.name;

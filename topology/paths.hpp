@@ -70,6 +70,10 @@ struct path {
 // node:N for every NUMA node that is host memory, dax:/dev/NAME for every DAX device.
 std::vector<tier_location> memory_tiers(const topology& topo);
 
+// The topology tier a measured tier's bytes live in: node:N and dax:/dev/X as they are; dram
+// and file: stand-ins (tmpfs) in the DRAM of the first node with CPUs. nullopt when absent.
+std::optional<tier_location> locate_tier(const topology& topo, const std::string& tier);
+
 // One GPU's path, sharers not counted (1 everywhere).
 path compute_path(const topology& topo, const tier_location& tier, const gpu& g);
 // Every GPU's path from one tier, each hop's sharers counted over them.
