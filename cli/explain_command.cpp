@@ -139,10 +139,22 @@ std::vector<result> run_explain(probes::run_context& ctx, const explain_options&
           "--reps", reps};
       if (o.allow_write) d.push_back("--allow-write");
       ctx.report("explain: GPU DMA between " + tier + " and GPU(s) " + o.gpus);
-      for (auto& r : probes::invoke_probe("dma", d, ctx)) {
-        // Each GPU on its own: the dma probe measures the listed GPUs at once.
+      for (auto& r : probes::invoke_probe("dma", d, ctx))
         results.push_back(std::move(r));
-      }
+      // KV restore at a vLLM layer page (16 KiB) and block (1.5 MiB): one copy per block (the
+      // software floor) beside the staged kernel, so both floors show beside bulk.
+      const std::vector<std::string> kv{"--tier",    tier,
+                                        "--host",    dram ? "pinned" : "registered",
+                                        "--pattern", "kv-restore",
+                                        "--method",  "copy,kernel",
+                                        "--kernel",  "staged",
+                                        "--block",   "16KiB,1536KiB",
+                                        "--total",   o.quick ? "256MiB" : "1GiB",
+                                        "--gpus",    o.gpus,
+                                        "--reps",    reps};
+      ctx.report("explain: KV restore from " + tier + " (16 KiB and 1.5 MiB blocks)");
+      for (auto& r : probes::invoke_probe("dma", kv, ctx))
+        results.push_back(std::move(r));
     }
     for (auto& r : bandwidth_matrix(ctx, size, reps))
       results.push_back(std::move(r));

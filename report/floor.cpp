@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/units.hpp"
 #include "topology/paths.hpp"
 #include "topology/pcie.hpp"
 
@@ -34,7 +35,25 @@ struct measured {
   // (CPU node, memory node) -> read bandwidth: the bandwidth matrix of a multi-node machine.
   std::map<std::pair<int, int>, double> matrix;
   std::map<std::pair<std::string, std::string>, std::pair<double, double>> h2d, d2h;  // size, bps
+  // (tier, GPU) -> block size -> KV restore figures.
+  std::map<std::pair<std::string, std::string>, std::map<double, kv_figure>> kv;
 };
+
+// A KV restore result: the per-block copy is the software floor; the best kernel is kept.
+void note_kv(measured& m, const result& r, const std::string& tier, double bps) {
+  const auto busid = r.params.find("gpu_busid");
+  if (busid == r.params.end() || !busid->is_string()) return;
+  const double block = r.params.value("block", 0.0);
+  kv_figure& k = m.kv[{tier, busid->get<std::string>()}][block];
+  k.block_bytes = block;
+  const std::string method = r.params.value("method", "");
+  if (method == "copy") {
+    k.per_block_copy_bps = bps;
+  } else if (method == "kernel" && (!k.kernel_bps || bps > *k.kernel_bps)) {
+    k.kernel_bps = bps;
+    k.kernel = r.params.value("kernel", "");
+  }
+}
 
 int node_of_tier(const std::string& tier) {
   return tier.rfind("node:", 0) == 0 ? std::atoi(tier.c_str() + 5) : -1;
@@ -59,6 +78,8 @@ measured collect(const std::vector<result>& results) {
       }
       note_tier(tier);
       m.cpu_read[tier] = std::max(m.cpu_read[tier], *v);
+    } else if (r.probe == "dma" && r.params.value("pattern", "") == "kv-restore") {
+      if (v) note_kv(m, r, tier, *v);
     } else if (r.probe == "dma" && r.params.value("pattern", "bulk") == "bulk" &&
                r.params.value("engine", "ce") == "ce" && r.params.value("streams", 1) == 1) {
       note_tier(tier);
@@ -172,6 +193,15 @@ std::string sentence(const floor_entry& e) {
   }
   if (next)
     s += fmt::format("; next: {} with {:.0f}% headroom", next->label, *next->headroom * 100);
+  for (const auto& k : e.kv_restore) {
+    s += fmt::format("; KV restore in {} blocks: one copy per block {} GB/s (the software floor)",
+                     units::format_bytes(static_cast<std::uint64_t>(k.block_bytes)),
+                     gbps(k.per_block_copy_bps));
+    if (k.kernel_bps) {
+      s += fmt::format(", {} kernel {} GB/s", k.kernel, gbps(k.kernel_bps));
+      if (k.kernel_of_bulk) s += fmt::format(" ({:.0f}% of bulk H2D)", *k.kernel_of_bulk * 100);
+    }
+  }
   return s + ".";
 }
 
@@ -226,6 +256,13 @@ floor_entry entry_for(const topology::topology& topo, const topology::tier_locat
   if (auto it = m.h2d.find(key); it != m.h2d.end()) e.measured_h2d_bps = it->second.second;
   if (auto it = m.d2h.find(key); it != m.d2h.end()) e.measured_d2h_bps = it->second.second;
   if (e.measured_h2d_bps && e.binding_bps) e.h2d_fraction = *e.measured_h2d_bps / *e.binding_bps;
+  if (auto it = m.kv.find(key); it != m.kv.end()) {
+    for (auto [block, k] : it->second) {
+      if (k.kernel_bps && e.measured_h2d_bps)
+        k.kernel_of_bulk = *k.kernel_bps / *e.measured_h2d_bps;
+      e.kv_restore.push_back(k);
+    }
+  }
   e.sentence = sentence(e);
   return e;
 }
@@ -250,6 +287,21 @@ std::vector<floor_entry> analyse_floors(const topology::topology& topo,
   }
   return out;
 }
+
+namespace {
+json kv_json(const std::vector<kv_figure>& kv) {
+  auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  json out = json::array();
+  for (const auto& k : kv) {
+    out.push_back({{"block_bytes", k.block_bytes},
+                   {"per_block_copy_bps", opt(k.per_block_copy_bps)},
+                   {"kernel_bps", opt(k.kernel_bps)},
+                   {"kernel", k.kernel},
+                   {"kernel_of_bulk", opt(k.kernel_of_bulk)}});
+  }
+  return out;
+}
+}  // namespace
 
 json to_json(const std::vector<floor_entry>& floors) {
   auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
@@ -276,6 +328,7 @@ json to_json(const std::vector<floor_entry>& floors) {
                    {"measured_d2h_bps", opt(f.measured_d2h_bps)},
                    {"h2d_fraction", opt(f.h2d_fraction)},
                    {"via", f.via},
+                   {"kv_restore", kv_json(f.kv_restore)},
                    {"floor_known", f.floor_known},
                    {"link_downtrained", f.link_downtrained},
                    {"notes", f.notes},

@@ -14,8 +14,8 @@
 namespace cxlprobe::report {
 
 struct floor_element {
-  std::string kind;  // "tier" (CPU-side bandwidth), "link", "cxl" (devices behind the tier),
-                     // "socket", "nvlink"
+  std::string kind;   // "tier" (CPU-side bandwidth), "link", "cxl" (devices behind the tier),
+                      // "socket", "nvlink"
   std::string name;   // bus id, tier name, or a description
   std::string label;  // readable
   std::optional<double> raw_bps;
@@ -23,6 +23,16 @@ struct floor_element {
       capacity_bps;                // what this element can carry for this GPU (effective / sharers)
   int sharers = 1;                 // GPUs loading through it at once
   std::optional<double> headroom;  // capacity / binding capacity - 1
+};
+
+// KV-cache restore (scattered blocks, host tier -> GPU slots) at one block size: the software
+// floor (one cudaMemcpyAsync per block) beside the best kernel the probe measured.
+struct kv_figure {
+  double block_bytes = 0;
+  std::optional<double> per_block_copy_bps;
+  std::optional<double> kernel_bps;
+  std::string kernel;                    // which kernel gave kernel_bps (e.g. "staged")
+  std::optional<double> kernel_of_bulk;  // kernel_bps / measured bulk H2D
 };
 
 struct floor_entry {
@@ -40,6 +50,7 @@ struct floor_entry {
   bool floor_known = true;             // false: an unmeasured socket hop is crossed
   bool link_downtrained = false;       // a PCIe link on the path runs below its capability
   std::vector<std::string> notes;
+  std::vector<kv_figure> kv_restore;  // by block size, when explain measured KV restore
   std::string sentence;
 };
 

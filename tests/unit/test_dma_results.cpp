@@ -67,3 +67,37 @@ TEST_CASE("a measured tier is located in the topology, DAX ranges included", "[d
   CHECK(topology::locate_tier(t, "dax:/dev/dax0.0@2MiB+64MiB")->name == "dax:/dev/dax0.0");
   CHECK_FALSE(topology::locate_tier(t, "node:7").has_value());
 }
+
+TEST_CASE("explain states KV restore beside bulk: per-block copy and the best kernel",
+          "[dma][floors]") {
+  const auto t = test::hwloc_fixture("h200-vm.xml");
+  auto kv = [](const std::string& method, const std::string& kernel, double block, double bps) {
+    result r;
+    r.probe = "dma";
+    r.params = {{"tier", "dram"}, {"pattern", "kv-restore"},     {"method", method},
+                {"block", block}, {"gpu_busid", "0000:00:06.0"}, {"dir", "h2d"}};
+    if (!kernel.empty()) r.params["kernel"] = kernel;
+    const std::vector<double> v{bps, bps, bps};
+    r.add_summary("bandwidth", "B/s", v);
+    return r;
+  };
+  result bulk = point("dram", {55e9, 55e9, 55e9});
+  bulk.params["gpu_busid"] = "0000:00:06.0";
+  const auto floors = report::analyse_floors(
+      t, {bulk, kv("copy", "", 16384, 5.5e9), kv("kernel", "staged", 16384, 53.9e9),
+          kv("kernel", "lsu", 16384, 51e9), kv("copy", "", 1572864, 47e9),
+          kv("kernel", "staged", 1572864, 52e9)});
+  REQUIRE(floors.size() == 1);
+  const auto& k = floors[0].kv_restore;
+  REQUIRE(k.size() == 2);
+  CHECK(k[0].block_bytes == 16384);
+  CHECK(*k[0].per_block_copy_bps == approx(5.5e9));
+  CHECK(*k[0].kernel_bps == approx(53.9e9));  // the best kernel, not the last
+  CHECK(k[0].kernel == "staged");
+  CHECK(*k[0].kernel_of_bulk == approx(53.9 / 55));
+  CHECK(floors[0].sentence.find("KV restore in 16 KiB blocks: one copy per block 5.50 GB/s") !=
+        std::string::npos);
+  CHECK(floors[0].sentence.find("staged kernel 53.90 GB/s (98% of bulk H2D)") != std::string::npos);
+  const json j = report::to_json(floors);
+  CHECK(j[0]["kv_restore"][1]["block_bytes"] == 1572864);
+}
