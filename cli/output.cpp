@@ -15,16 +15,10 @@ namespace {
 
 void check_path(const std::string& path, const char* option) {
   if (path.empty() || path == "-") return;
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path p(path);
-  if (fs::is_directory(p, ec)) {
-    throw usage_error(std::string(option) + " '" + path + "' is a directory; give a file name");
-  }
-  const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(parent, ec)) {
-    throw usage_error(std::string(option) + " '" + path + "': folder '" + parent.string() +
-                      "' does not exist; create it first");
+  try {
+    (void)check_output_target(path);
+  } catch (const usage_error& e) {
+    throw usage_error(std::string(option) + ": " + e.what());
   }
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/atomic_file.hpp"
 #include "core/check.hpp"
 #include "core/error.hpp"
 
@@ -104,6 +105,11 @@ std::vector<std::string> make_plots(const std::string& result_file, const std::s
   const auto parent = std::filesystem::path(out).parent_path();
   if (!parent.empty() && !std::filesystem::is_directory(parent)) {
     throw usage_error(fmt::format("-o '{}': folder '{}' does not exist", out, parent.string()));
+  }
+  try {
+    (void)check_output_target(out);  // never into a device a symlink points at
+  } catch (const usage_error& e) {
+    throw usage_error(fmt::format("-o: {}", e.what()));
   }
   const std::string py = find_python();
   const run_output r = run_capture({py, find_script(), result_file, out, "--kind", kind});
