@@ -137,6 +137,7 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     return kExitUsage;
   }
   const std::string name(chosen->spec->name);
+  const bool topology_given = chosen->app->get_option("--topology")->count() > 0;
 
   document doc;
   doc.meta.version = kVersion;
@@ -159,7 +160,10 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   try {
     validate_output_options(out);
     // A bad --topology file is a usage error before anything runs; otherwise the topology is
-    // loaded when a probe asks for it (a replay needs none).
+    // loaded when a probe asks for it (a replay needs none). An empty --topology "" is no
+    // request for the live machine.
+    if (topology_given && topology_file.empty())
+      throw usage_error("--topology: the path is empty; give an hwloc XML file or leave it out");
     if (!topology_file.empty()) (void)ctx.topo();
   } catch (const usage_error& e) {
     std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());

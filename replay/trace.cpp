@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 namespace cxlprobe::replay {
 
@@ -72,6 +73,7 @@ std::vector<trace_request> parse_trace(std::string_view text, std::string_view s
 }
 
 std::vector<trace_request> load_trace(const std::string& path) {
+  check_input_file(path, "trace");  // a FIFO or /dev/zero would block or grow without bound
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(fmt::format("cannot open trace '{}': {}", path, std::strerror(errno)));
   std::ostringstream buf;

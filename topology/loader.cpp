@@ -19,6 +19,7 @@
 
 #include "core/check.hpp"
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "topology/gpu_rule.hpp"
 #include "topology/hwloc_loader.hpp"
 #include "topology/library_sources.hpp"
@@ -128,6 +129,8 @@ void check_xml_file(const std::string& path) {
              fmt::format("{}; give the path of an `lstopo --of xml` export", std::strerror(errno)));
   }
   if (S_ISDIR(st.st_mode)) bad_file(path, "is a directory, not an XML file");
+  // A FIFO or device would block or never end: only regular files (never opened otherwise).
+  check_input_file(path, "topology file");
   std::ifstream in(path, std::ios::binary);
   if (!in) bad_file(path, fmt::format("cannot be read: {}", std::strerror(errno)));
   if (st.st_size == 0) bad_file(path, "is empty");
