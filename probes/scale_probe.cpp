@@ -53,6 +53,9 @@ struct point {
   long workers = 0;
   double aggregate = 0;
   std::vector<double> per_worker;  // median bandwidth of each worker
+  // procs: each process's [offset, bytes] within the tier (a DAX device's offsets count from the
+  // device's start), so a reader can check that no two processes share bytes.
+  json worker_regions;
 };
 
 // Turns the points of one sweep into results: efficiency, fairness, ceiling share, knee.
@@ -72,6 +75,7 @@ void finish_sweep(std::vector<result>& out, const std::string& sweep, const json
     r.params = base;
     r.params["sweep"] = sweep;
     r.params["workers"] = p.workers;
+    if (!p.worker_regions.is_null()) r.params["worker_regions"] = p.worker_regions;
     r.add_value("aggregate_bandwidth", "B/s", p.aggregate, "median");
     const double lo =
         p.per_worker.empty() ? 0 : *std::min_element(p.per_worker.begin(), p.per_worker.end());
@@ -349,9 +353,11 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
           bytes += static_cast<double>(regions[0].size);
         }
       }
-      point pt{n, last > first ? bytes / (last - first) : 0.0, {}};
+      point pt{n, last > first ? bytes / (last - first) : 0.0, {}, json::array()};
       for (const auto& t : times)
         pt.per_worker.push_back(median_bw(t, static_cast<double>(regions[0].size)));
+      for (const auto& reg : regions)
+        pt.worker_regions.push_back({tier.offset + reg.offset, reg.size});
       pts.push_back(pt);
     }
     json b = base;

@@ -205,6 +205,81 @@ std::string sentence(const floor_entry& e) {
   return s + ".";
 }
 
+// The tier side of a path (every CXL leg up to its host bridge) as one element.
+std::optional<floor_element> cxl_element(const topology::path& p) {
+  if (!(p.tier_effective_bps > 0)) return std::nullopt;
+  std::string links;
+  for (const auto& l : p.legs) {
+    for (const auto& h : l.hops) {
+      if (h.busid != l.cxl_device || !h.link.gen || !h.link.width) continue;
+      links += fmt::format("{}{} Gen{} x{}", links.empty() ? "" : ", ", h.busid, *h.link.gen,
+                           *h.link.width);
+    }
+  }
+  const int k = p.tier_sharers;
+  return floor_element{
+      "cxl",
+      p.tier_binding,
+      fmt::format("CXL side {}{}{}", p.tier_binding.substr(4),
+                  p.legs.size() > 1 ? fmt::format(" ({} legs)", p.legs.size()) : "",
+                  links.empty() ? "" : " [link " + links + "]"),
+      p.tier_raw_bps,
+      p.tier_effective_bps / k,
+      k,
+      {}};
+}
+
+// Notes for links that idle below their capability or run below it (CXL legs and GPU side).
+void link_state_notes(floor_entry& e, const topology::path& p) {
+  std::vector<const topology::hop*> hops;
+  for (const auto& l : p.legs) {
+    for (const auto& h : l.hops)
+      hops.push_back(&h);
+  }
+  for (const auto& h : p.hops)
+    hops.push_back(&h);
+  for (const auto* h : hops) {
+    if (h->kind != "pcie") continue;
+    if (h->link.downtrained) e.link_downtrained = true;
+    if (h->link.state == "power saving" || h->link.downtrained) {
+      e.notes.push_back(fmt::format("link above {}: {} ({}; the ceiling is its capability)",
+                                    h->busid, h->link.state,
+                                    h->link.downtrained ? "a fault: it runs below what it can do"
+                                                        : "idle, retrains under load"));
+    }
+  }
+}
+
+// What binds the CPU's own reads of a CXL tier, beside what the CPUs measured.
+std::string cpu_sentence(const floor_entry& e) {
+  if (!e.binding_bps) return fmt::format("{} -> CPU: no ceiling is known on this path", e.tier);
+  std::string s = fmt::format("{} -> CPU: the CXL side ({}) binds at {} GB/s", e.tier,
+                              e.binding.substr(4), gbps(e.binding_bps));
+  if (e.measured_cpu_read_bps) {
+    s += fmt::format("; measured CPU read {} GB/s is {:.0f}% of it", gbps(e.measured_cpu_read_bps),
+                     *e.measured_cpu_read_bps / *e.binding_bps * 100);
+  } else {
+    s += "; no CPU read measured (ceilings only)";
+  }
+  return s + ".";
+}
+
+floor_entry cpu_entry_for(const topology::path& p, const std::string& tier, const measured& m) {
+  floor_entry e;
+  e.tier = tier;
+  e.path_tier = p.tier;
+  e.gpu = "cpu";
+  e.consumer = "cpu";
+  e.via = "cpu";
+  if (auto cxl = cxl_element(p)) e.elements.push_back(*cxl);
+  e.notes = p.notes;
+  link_state_notes(e, p);
+  bind(e);
+  if (auto it = m.cpu_read.find(tier); it != m.cpu_read.end()) e.measured_cpu_read_bps = it->second;
+  e.sentence = cpu_sentence(e);
+  return e;
+}
+
 floor_entry entry_for(const topology::topology& topo, const topology::tier_location& loc,
                       const topology::path& p, const std::string& tier, const measured& m) {
   floor_entry e;
@@ -221,32 +296,13 @@ floor_entry entry_for(const topology::topology& topo, const topology::tier_locat
                           1,
                           {}});
   }
-  if (p.tier_effective_bps > 0) {
-    const int k = p.tier_sharers;
-    e.elements.push_back(
-        {"cxl",
-         p.tier_binding,
-         fmt::format("CXL side {}{}", p.tier_binding.substr(4),
-                     p.legs.size() > 1 ? fmt::format(" ({} legs)", p.legs.size()) : ""),
-         p.tier_raw_bps,
-         p.tier_effective_bps / k,
-         k,
-         {}});
-  }
+  if (auto cxl = cxl_element(p)) e.elements.push_back(*cxl);
   const auto socket_bps = socket_figure(topo, p, loc, m);
   e.floor_known = !p.crosses_socket || socket_bps.has_value();
   e.notes = p.notes;
-  for (const auto& h : p.hops) {
+  for (const auto& h : p.hops)
     e.elements.push_back(hop_element(h, socket_bps));
-    if (h.kind != "pcie") continue;
-    if (h.link.downtrained) e.link_downtrained = true;
-    if (h.link.state == "power saving" || h.link.downtrained) {
-      e.notes.push_back(fmt::format("link above {}: {} ({}; the ceiling is its capability)",
-                                    h.busid, h.link.state,
-                                    h.link.downtrained ? "a fault: it runs below what it can do"
-                                                       : "idle, retrains under load"));
-    }
-  }
+  link_state_notes(e, p);
   if (p.crosses_socket && socket_bps) {
     std::erase(e.notes, std::string("floor unknown: crosses sockets, not measured"));
     e.notes.push_back("crosses sockets: the measured cross-node read bandwidth stands for the hop");
@@ -284,6 +340,8 @@ std::vector<floor_entry> analyse_floors(const topology::topology& topo,
     if (!loc) continue;
     for (const auto& p : topology::tier_paths(topo, *loc))
       out.push_back(entry_for(topo, *loc, p, tier, m));
+    // A CXL tier also bounds the CPUs' own loads: its legs end at the host bridge.
+    if (const auto p = topology::cpu_path(topo, *loc)) out.push_back(cpu_entry_for(*p, tier, m));
   }
   return out;
 }
@@ -326,6 +384,8 @@ json to_json(const std::vector<floor_entry>& floors) {
                    {"binding_bps", opt(f.binding_bps)},
                    {"measured_h2d_bps", opt(f.measured_h2d_bps)},
                    {"measured_d2h_bps", opt(f.measured_d2h_bps)},
+                   {"consumer", f.consumer},
+                   {"measured_cpu_read_bps", opt(f.measured_cpu_read_bps)},
                    {"h2d_fraction", opt(f.h2d_fraction)},
                    {"via", f.via},
                    {"kv_restore", kv_json(f.kv_restore)},
@@ -341,7 +401,10 @@ std::string render_floors(const json& floors) {
   std::string out =
       "Floors: what bounds each tier -> GPU transfer (GB/s = 1e9 B/s; capacity = effective "
       "ceiling / GPUs sharing it)\n";
-  if (floors.empty()) out += "  no GPU on this node: only the CPU-side figures above apply\n";
+  const bool any_gpu = std::any_of(floors.begin(), floors.end(), [](const json& f) {
+    return f.value("consumer", "gpu") == "gpu";
+  });
+  if (!any_gpu) out += "  no GPU on this node: only the CPU-side figures apply\n";
   for (const auto& f : floors) {
     out += fmt::format("\n  {} -> {}\n", f.value("tier", ""), f.value("gpu", ""));
     for (const auto& el : f["elements"]) {
@@ -360,8 +423,13 @@ std::string render_floors(const json& floors) {
     auto num = [](const json& v) {
       return v.is_null() ? std::string("-") : fmt::format("{:.2f}", v.get<double>() / 1e9);
     };
-    out += fmt::format("      measured DMA: H2D {} GB/s, D2H {} GB/s\n", num(f["measured_h2d_bps"]),
-                       num(f["measured_d2h_bps"]));
+    if (f.value("consumer", "gpu") == "cpu") {
+      out += fmt::format("      measured CPU read: {} GB/s\n",
+                         num(f.value("measured_cpu_read_bps", json())));
+    } else {
+      out += fmt::format("      measured DMA: H2D {} GB/s, D2H {} GB/s\n",
+                         num(f["measured_h2d_bps"]), num(f["measured_d2h_bps"]));
+    }
     for (const auto& n : f.value("notes", json::array()))
       out += "      note: " + n.get<std::string>() + "\n";
     out += "    " + f.value("sentence", "") + "\n";

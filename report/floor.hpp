@@ -36,19 +36,21 @@ struct kv_figure {
 };
 
 struct floor_entry {
-  std::string tier;       // as measured: dram, node:N, dax:..., file:...
-  std::string path_tier;  // the topology tier its path was computed for
-  std::string gpu;        // bus id
+  std::string tier;              // as measured: dram, node:N, dax:..., file:...
+  std::string path_tier;         // the topology tier its path was computed for
+  std::string gpu;               // bus id; "cpu" for the CPUs' own path to a CXL tier
+  std::string consumer = "gpu";  // "gpu", or "cpu" (no DMA: the CPUs load the tier)
   std::vector<floor_element> elements;
   std::string binding;  // name of the binding element
   std::string binding_kind;
   std::optional<double> binding_bps;
   std::optional<double> measured_h2d_bps;
   std::optional<double> measured_d2h_bps;
-  std::optional<double> h2d_fraction;  // measured h2d / binding capacity
-  std::string via = "pcie";            // how the GPU reaches the host
-  bool floor_known = true;             // false: an unmeasured socket hop is crossed
-  bool link_downtrained = false;       // a PCIe link on the path runs below its capability
+  std::optional<double> h2d_fraction;           // measured h2d / binding capacity
+  std::optional<double> measured_cpu_read_bps;  // consumer cpu: the CPUs' measured read
+  std::string via = "pcie";                     // how the GPU reaches the host
+  bool floor_known = true;                      // false: an unmeasured socket hop is crossed
+  bool link_downtrained = false;                // a PCIe link on the path runs below its capability
   std::vector<std::string> notes;
   std::vector<kv_figure> kv_restore;  // by block size, when explain measured KV restore
   std::string sentence;

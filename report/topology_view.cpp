@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "core/units.hpp"
@@ -56,6 +57,46 @@ std::string class_name(std::uint16_t cls) {
   }
 }
 
+// Which tier sits on which region, and the chain down to each CXL device's PCIe link:
+//   dax0.0 -> region0 -> mem0 -> 0000:0d:00.0 (link ..., root port 0000:0c:00.0)
+std::string render_regions(const topology::topology& t) {
+  if (t.regions.empty()) return {};
+  std::string out = "\nCXL regions (tier -> region -> memdev -> PCI function, link, port above)\n";
+  for (const auto& r : t.regions) {
+    out +=
+        fmt::format("  {:<8} {}{:>9} at {:#x}{}{}\n", r.name, r.mode.empty() ? "" : r.mode + " ",
+                    units::format_bytes(r.size), r.start,
+                    r.interleave_ways ? fmt::format(", {}-way interleave", *r.interleave_ways) : "",
+                    r.root_decoder.empty() ? "" : ", root decoder " + r.root_decoder);
+    std::vector<std::string> tiers;
+    for (const auto& d : t.dax) {
+      if (d.cxl_region == r.name) tiers.push_back(d.name);
+    }
+    for (const auto& n : t.numa) {
+      if (std::find(n.cxl_regions.begin(), n.cxl_regions.end(), r.name) != n.cxl_regions.end())
+        tiers.push_back(fmt::format("node:{}", n.os_index));
+    }
+    const std::string tier =
+        tiers.empty() ? "(no tier)" : fmt::format("{}", fmt::join(tiers, ", "));
+    for (std::size_t k = 0; k < r.memdevs.size(); ++k) {
+      const std::string busid = k < r.pci_busids.size() ? r.pci_busids[k] : "?";
+      const int idx = t.pci_index(busid);
+      std::string link = "link unknown";
+      if (idx >= 0) {
+        const auto& d = t.pci[static_cast<std::size_t>(idx)];
+        if (d.link.known()) link = link_text(d.link);
+        if (d.parent >= 0) {
+          const auto& up = t.pci[static_cast<std::size_t>(d.parent)];
+          link += up.kind == topology::pci_kind::host_bridge ? ", host bridge " + up.bus_range
+                                                             : ", port above " + up.busid;
+        }
+      }
+      out += fmt::format("    {} -> {} -> {} -> {}  {}\n", tier, r.name, r.memdevs[k], busid, link);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_topology(const topology::topology& t) {
@@ -98,6 +139,7 @@ std::string render_topology(const topology::topology& t) {
                          m.firmware.empty() ? "" : ", firmware " + m.firmware);
     }
   }
+  out += render_regions(t);
   out += "\nGPUs\n";
   if (t.gpus.empty()) out += "  none found\n";
   for (const auto& g : t.gpus) {
@@ -143,19 +185,30 @@ std::string render_topology(const topology::topology& t) {
   if (!paths.empty()) {
     out +=
         "\nPaths: memory tier -> GPU (links a DMA crosses; the narrowest effective ceiling "
-        "binds; per GPU = its share when every GPU loads from the tier at once)\n";
+        "binds; per GPU = its share when every GPU loads from the tier at once), and CXL tier "
+        "-> CPU\n";
     for (const auto& p : paths) {
-      out += fmt::format("  {} -> {}: ", p.tier, p.gpu_busid);
-      if (p.share_effective_bps > 0) {
-        out += fmt::format("floor {:.2f} GB/s effective per GPU at {}", p.share_effective_bps / 1e9,
-                           p.share_binding);
-        if (p.share_sharers > 1)
-          out += fmt::format(" (shared by {} GPUs; {:.2f} GB/s alone at {})", p.share_sharers,
-                             p.min_effective_bps / 1e9, p.binding);
+      if (p.via == "cpu") {
+        out += fmt::format("  {} -> CPU: ", p.tier);
+        out += p.min_effective_bps > 0
+                   ? fmt::format(
+                         "floor {:.2f} GB/s effective at {} (CXL.mem ends at the host "
+                         "bridge)",
+                         p.min_effective_bps / 1e9, p.binding)
+                   : std::string("no link speed known");
       } else {
-        out += "no link speed known";
+        out += fmt::format("  {} -> {}: ", p.tier, p.gpu_busid);
+        if (p.share_effective_bps > 0) {
+          out += fmt::format("floor {:.2f} GB/s effective per GPU at {}",
+                             p.share_effective_bps / 1e9, p.share_binding);
+          if (p.share_sharers > 1)
+            out += fmt::format(" (shared by {} GPUs; {:.2f} GB/s alone at {})", p.share_sharers,
+                               p.min_effective_bps / 1e9, p.binding);
+        } else {
+          out += "no link speed known";
+        }
+        if (p.via != "pcie") out += fmt::format(", over {} (not PCIe)", p.via);
       }
-      if (p.via != "pcie") out += fmt::format(", over {} (not PCIe)", p.via);
       for (const auto& n : p.notes)
         out += "; " + n;
       out += "\n";

@@ -187,6 +187,7 @@ class builder {
       if (auto v = to_int(info(obj, "CXLRAMSize"))) m.ram_bytes = std::uint64_t(*v) * 1024;
       if (auto v = to_int(info(obj, "CXLPMEMSize"))) m.pmem_bytes = std::uint64_t(*v) * 1024;
       if (pci_parent >= 0) m.pci_busid = out_.pci[static_cast<std::size_t>(pci_parent)].busid;
+      m.source = "hwloc";
       out_.cxl.push_back(std::move(m));
     } else if (name.rfind("dax", 0) == 0) {
       dax_device d;

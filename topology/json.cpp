@@ -95,7 +95,7 @@ json to_json(const path& p) {
   }
   auto name = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   return {{"tier", p.tier},
-          {"gpu", p.gpu_busid},
+          {"gpu", p.via == "cpu" ? std::string("cpu") : p.gpu_busid},
           {"via", p.via},
           {"legs", legs},
           {"tier_raw_bps", positive(p.tier_raw_bps)},
@@ -124,7 +124,8 @@ json to_json(const topology& t, bool with_paths) {
                     {"memory_tier", opt(n.memory_tier)},
                     {"package", opt(n.package)},
                     {"cxl_devices", n.cxl_devices},
-                    {"interleave_ways", opt(n.interleave_ways)}});
+                    {"interleave_ways", opt(n.interleave_ways)},
+                    {"cxl_regions", n.cxl_regions}});
   }
   json dax = json::array();
   for (const auto& d : t.dax) {
@@ -138,7 +139,23 @@ json to_json(const topology& t, bool with_paths) {
                    {"dax_type", d.dax_type},
                    {"cxl_devices", d.cxl_devices},
                    {"interleave_ways", opt(d.interleave_ways)},
+                   {"start", opt(d.start)},
+                   {"cxl_region", d.cxl_region.empty() ? json(nullptr) : json(d.cxl_region)},
                    {"source", d.source}});
+  }
+  json regions = json::array();
+  for (const auto& r : t.regions) {
+    regions.push_back({{"name", r.name},
+                       {"start", r.start},
+                       {"bytes", r.size},
+                       {"mode", r.mode},
+                       {"interleave_ways", opt(r.interleave_ways)},
+                       {"interleave_granularity", opt(r.interleave_granularity)},
+                       {"root_decoder", r.root_decoder},
+                       {"targets", r.targets},
+                       {"memdevs", r.memdevs},
+                       {"pci_busids", r.pci_busids},
+                       {"source", r.source}});
   }
   json cxl = json::array();
   for (const auto& m : t.cxl) {
@@ -148,7 +165,8 @@ json to_json(const topology& t, bool with_paths) {
                    {"pci_busid", m.pci_busid},
                    {"numa_node", opt(m.numa_node)},
                    {"serial", m.serial},
-                   {"firmware", m.firmware}});
+                   {"firmware", m.firmware},
+                   {"source", m.source}});
   }
   json gpus = json::array();
   for (const auto& g : t.gpus) {
@@ -187,17 +205,12 @@ json to_json(const topology& t, bool with_paths) {
                    {"link", to_json(d.link)},
                    {"path_to_host", chain}});
   }
-  json out = {{"source", t.source},
-              {"hwloc_version", t.hwloc_version},
-              {"packages", t.packages},
-              {"cores", t.cores},
-              {"pus", t.pus},
-              {"llc_bytes", opt(t.llc_bytes)},
-              {"numa_nodes", numa},
-              {"dax_devices", dax},
-              {"cxl_memdevs", cxl},
-              {"gpus", gpus},
-              {"pci", pci},
+  json out = {{"source", t.source},     {"hwloc_version", t.hwloc_version},
+              {"packages", t.packages}, {"cores", t.cores},
+              {"pus", t.pus},           {"llc_bytes", opt(t.llc_bytes)},
+              {"numa_nodes", numa},     {"dax_devices", dax},
+              {"cxl_memdevs", cxl},     {"cxl_regions", regions},
+              {"gpus", gpus},           {"pci", pci},
               {"notes", t.notes}};
   if (with_paths) {
     json paths = json::array();
@@ -270,6 +283,9 @@ topology topology_from_json(const json& j) {
     node.package = opt_get<unsigned>(n, "package");
     if (n.contains("cxl_devices"))
       node.cxl_devices = n["cxl_devices"].get<std::vector<std::string>>();
+    node.interleave_ways = opt_get<int>(n, "interleave_ways");
+    if (n.contains("cxl_regions"))
+      node.cxl_regions = n["cxl_regions"].get<std::vector<std::string>>();
     t.numa.push_back(std::move(node));
   }
   std::vector<std::string> ids;  // bus id or, for host bridges, bus range
@@ -309,7 +325,21 @@ topology topology_from_json(const json& j) {
     x.target_node = opt_get<int>(d, "target_node");
     x.numa_node = opt_get<int>(d, "numa_node");
     if (d.contains("cxl_devices")) x.cxl_devices = d["cxl_devices"].get<std::vector<std::string>>();
+    x.interleave_ways = opt_get<int>(d, "interleave_ways");
+    x.cxl_region = opt_get<std::string>(d, "cxl_region").value_or("");
     t.dax.push_back(std::move(x));
+  }
+  for (const auto& r : j.value("cxl_regions", json::array())) {
+    cxl_region x;
+    x.name = r.value("name", "");
+    x.start = r.value("start", std::uint64_t{0});
+    x.size = r.value("bytes", std::uint64_t{0});
+    x.mode = r.value("mode", "");
+    x.interleave_ways = opt_get<int>(r, "interleave_ways");
+    x.memdevs = r.value("memdevs", std::vector<std::string>{});
+    x.pci_busids = r.value("pci_busids", std::vector<std::string>{});
+    x.source = r.value("source", "");
+    t.regions.push_back(std::move(x));
   }
   for (const auto& g : j.value("gpus", json::array())) {
     gpu x;

@@ -20,6 +20,7 @@
 #include "core/check.hpp"
 #include "core/error.hpp"
 #include "core/input_file.hpp"
+#include "topology/cxl_chain.hpp"
 #include "topology/gpu_rule.hpp"
 #include "topology/hwloc_loader.hpp"
 #include "topology/library_sources.hpp"
@@ -145,18 +146,11 @@ void check_xml_file(const std::string& path) {
   trial_load_in_child(path);
 }
 
-topology load(const load_options& options) {
-  if (options.xml_path) {
-    check_xml_file(*options.xml_path);
-    topology topo = detail::load_hwloc(options.xml_path, std::nullopt);
-    topo.notes.push_back(
-        "loaded from an XML file: CPU-less nodes, DAX modes and link payload sizes of the "
-        "described machine are unknown");
-    return topo;
-  }
-  topology topo = detail::load_hwloc(std::nullopt, options.fsroot);
-  const sysfs::reader sys(options.fsroot.value_or("/"));
-  // Links: sysfs gives exact generation, width and maxima at both ends (hwloc one GB/s figure).
+namespace {
+
+// What sysfs adds to hwloc's view: exact link readings at both ends, drivers, DAX devices, NUMA
+// node CPUs and memory tiers, and the CXL chain (memdevs, regions, which tier sits on which).
+void add_from_sysfs(topology& topo, const sysfs::reader& sys) {
   for (auto& d : topo.pci) {
     if (d.kind == pci_kind::host_bridge) continue;
     link_reading r = sys.pci_link(d.busid);
@@ -183,6 +177,7 @@ topology load(const load_options& options) {
     d->size = s.size ? s.size : d->size;
     d->align = s.align ? s.align : d->align;
     d->mode = s.mode;
+    d->start = s.start ? s.start : d->start;
     d->target_node = s.target_node ? s.target_node : d->target_node;
     d->numa_node = s.numa_node ? s.numa_node : d->numa_node;
     d->source += ",sysfs";
@@ -195,9 +190,33 @@ topology load(const load_options& options) {
       if (s.memory_tier) n.memory_tier = s.memory_tier;
     }
   }
+  cxl_chain::add_from_sysfs(topo, sys);
+}
+
+}  // namespace
+
+topology load(const load_options& options) {
+  if (options.xml_path) {
+    check_xml_file(*options.xml_path);
+    topology topo = detail::load_hwloc(options.xml_path, std::nullopt);
+    if (options.fsroot) {
+      // A snapshot taken on the machine the XML describes (tests/fixtures/sysfs/qemu-cxl-*).
+      add_from_sysfs(topo, sysfs::reader(*options.fsroot));
+      return topo;
+    }
+    topo.notes.push_back(
+        "loaded from an XML file: CPU-less nodes, DAX modes and link payload sizes of the "
+        "described machine are unknown");
+    return topo;
+  }
+  topology topo = detail::load_hwloc(std::nullopt, options.fsroot);
+  const sysfs::reader sys(options.fsroot.value_or("/"));
+  add_from_sysfs(topo, sys);
   if (options.use_libraries && !options.fsroot) {
     detail::add_from_libdaxctl(topo);
     detail::add_from_libcxl(topo);
+    // libcxl may have found regions sysfs did not list: tie again.
+    cxl_chain::tie_tiers(topo, sys);
   }
   return topo;
 }

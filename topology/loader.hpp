@@ -13,7 +13,8 @@ struct load_options {
   // An hwloc XML export (`lstopo --of xml`). Only the file is described: nothing is read from this
   // machine's sysfs or libraries.
   std::optional<std::string> xml_path;
-  // A sysfs/proc tree to read instead of "/" (tests, HWLOC_FSROOT-style snapshots).
+  // A sysfs/proc tree to read instead of "/" (tests, HWLOC_FSROOT-style snapshots). With
+  // xml_path: a sysfs snapshot of the machine the XML describes, read on top of the XML.
   std::optional<std::string> fsroot;
   // Ask libdaxctl/libcxl (when compiled in) on a live load.
   bool use_libraries = true;

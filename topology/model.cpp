@@ -29,6 +29,20 @@ const dax_device* topology::find_dax(const std::string& name) const {
   return nullptr;
 }
 
+const cxl_region* topology::find_region(const std::string& name) const {
+  for (const auto& r : regions) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
+const cxl_memdev* topology::find_memdev(const std::string& name) const {
+  for (const auto& m : cxl) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
 std::vector<int> topology::chain_to_host(int index) const {
   std::vector<int> chain;
   // The tree has no cycles, but a bound keeps a corrupt model from looping forever.

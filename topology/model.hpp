@@ -83,8 +83,9 @@ struct numa_node {
   std::string subtype;           // hwloc subtype, e.g. "GPUMemory", "NVM"
   std::optional<int> memory_tier;
   std::optional<unsigned> package;
-  std::vector<std::string> cxl_devices;  // PCI bus ids (hwloc >= 2.10 "CXLDevice")
+  std::vector<std::string> cxl_devices;  // PCI bus ids (hwloc >= 2.10 "CXLDevice", or the chain)
   std::optional<int> interleave_ways;
+  std::vector<std::string> cxl_regions;  // CXL regions whose memory this node holds
 };
 
 struct dax_device {
@@ -97,6 +98,8 @@ struct dax_device {
   std::string dax_type;                  // hwloc DAXType: SPM, NVM
   std::vector<std::string> cxl_devices;  // PCI bus ids of the CXL device(s) behind it
   std::optional<int> interleave_ways;
+  std::optional<std::uint64_t> start;  // host physical address (sysfs "resource")
+  std::string cxl_region;              // the CXL region holding that address, e.g. "region0"
   std::string source;  // "hwloc", "sysfs", "libdaxctl" (comma-joined when several added facts)
 };
 
@@ -108,6 +111,28 @@ struct cxl_memdev {
   std::optional<int> numa_node;
   std::string serial;
   std::string firmware;
+  std::string source;  // "hwloc", "sysfs", "libcxl" (comma-joined)
+};
+
+// A CXL region: a host physical address range decoded across one or more memdevs (interleaved).
+// Read from /sys/bus/cxl (or libcxl); the chain region -> target decoders -> endpoints -> memdevs
+// -> PCI devices is what ties a DAX device or NUMA node to the PCIe link that carries its bytes.
+struct cxl_region {
+  std::string name;  // "region0"
+  std::uint64_t start = 0;
+  std::uint64_t size = 0;
+  std::string mode;  // "pmem", "ram", or empty when unknown
+  std::optional<int> interleave_ways;
+  std::optional<std::uint64_t> interleave_granularity;
+  std::string root_decoder;             // "decoder0.0" (the CXL fixed memory window)
+  std::vector<std::string> targets;     // endpoint decoders in position order: "decoder2.0"
+  std::vector<std::string> memdevs;     // "mem0", in target order
+  std::vector<std::string> pci_busids;  // the memdevs' PCI functions, in target order
+  std::string source;                   // "sysfs", "libcxl" (comma-joined)
+
+  bool contains(std::uint64_t address) const {
+    return size > 0 && address >= start && address - start < size;
+  }
 };
 
 // A GPU's link to a CPU that is not PCIe: NVLink (POWER8/9, from hwloc's NVLinkBandwidth).
@@ -139,6 +164,7 @@ struct topology {
   std::vector<pci_device> pci;
   std::vector<dax_device> dax;
   std::vector<cxl_memdev> cxl;
+  std::vector<cxl_region> regions;
   std::vector<gpu> gpus;
   std::vector<std::string> notes;  // what was not available (e.g. "libcxl not compiled in")
 
@@ -146,6 +172,8 @@ struct topology {
   int pci_index(const std::string& busid) const;  // -1 when absent
   const numa_node* find_node(unsigned os_index) const;
   const dax_device* find_dax(const std::string& name) const;
+  const cxl_region* find_region(const std::string& name) const;
+  const cxl_memdev* find_memdev(const std::string& name) const;
   // Upstream chain of pci[index]: the device itself first, its host bridge last.
   std::vector<int> chain_to_host(int index) const;
 };

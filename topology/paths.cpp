@@ -195,10 +195,11 @@ std::optional<tier_location> locate_tier(const topology& topo, const std::string
   return std::nullopt;
 }
 
-path compute_path(const topology& topo, const tier_location& tier, const gpu& g) {
-  path p;
-  p.tier = tier.name;
-  p.gpu_busid = g.busid;
+namespace {
+
+// The legs of a tier's path, one per CXL device, from the device up to its host bridge. Returns
+// the package the tier's memory hangs off (the CXL host bridge's, else the tier's own).
+std::optional<unsigned> add_legs(const topology& topo, const tier_location& tier, path& p) {
   std::optional<unsigned> tier_package = tier.package;
   for (const auto& busid : tier.cxl_devices) {
     leg l;
@@ -221,8 +222,30 @@ path compute_path(const topology& topo, const tier_location& tier, const gpu& g)
     if (croot.package) tier_package = croot.package;
     p.legs.push_back(std::move(l));
   }
+  return tier_package;
+}
+
+}  // namespace
+
+path compute_path(const topology& topo, const tier_location& tier, const gpu& g) {
+  path p;
+  p.tier = tier.name;
+  p.gpu_busid = g.busid;
+  const std::optional<unsigned> tier_package = add_legs(topo, tier, p);
   tier_side(p);
   gpu_side(topo, p, g, tier_package);
+  narrowest(p, false);
+  narrowest(p, true);
+  return p;
+}
+
+std::optional<path> cpu_path(const topology& topo, const tier_location& tier) {
+  if (tier.cxl_devices.empty()) return std::nullopt;
+  path p;
+  p.tier = tier.name;
+  p.via = "cpu";
+  add_legs(topo, tier, p);
+  tier_side(p);
   narrowest(p, false);
   narrowest(p, true);
   return p;
@@ -252,6 +275,7 @@ std::vector<path> all_paths(const topology& topo) {
   for (const auto& t : memory_tiers(topo)) {
     for (auto& p : tier_paths(topo, t))
       out.push_back(std::move(p));
+    if (auto p = cpu_path(topo, t)) out.push_back(std::move(*p));
   }
   return out;
 }

@@ -43,7 +43,8 @@ struct leg {
 struct path {
   std::string tier;
   std::string gpu_busid;
-  std::string via = "pcie";  // how the GPU reaches the host: "pcie" or "nvlink"
+  std::string via = "pcie";  // how the GPU reaches the host: "pcie" or "nvlink"; "cpu" for the
+                             // CPU's own path to a CXL tier (no GPU, gpu_busid empty)
   std::vector<leg> legs;     // parallel (interleaved) CXL devices; empty for plain DRAM
   std::vector<hop> hops;     // after the legs: socket crossing (if any) and the GPU side
   bool crosses_socket = false;
@@ -76,8 +77,12 @@ std::optional<tier_location> locate_tier(const topology& topo, const std::string
 
 // One GPU's path, sharers not counted (1 everywhere).
 path compute_path(const topology& topo, const tier_location& tier, const gpu& g);
+// The CPU's path to a CXL tier: the legs from each CXL device up to its host bridge, nothing
+// after (the host's decoders end CXL.mem). nullopt for a tier with no CXL device behind it.
+std::optional<path> cpu_path(const topology& topo, const tier_location& tier);
 // Every GPU's path from one tier, each hop's sharers counted over them.
 std::vector<path> tier_paths(const topology& topo, const tier_location& tier);
+// Every GPU path of every tier, then the CPU path of each CXL tier.
 std::vector<path> all_paths(const topology& topo);
 
 }  // namespace cxlprobe::topology

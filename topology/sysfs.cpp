@@ -93,6 +93,9 @@ std::vector<dax_device> reader::dax_devices() const {
     d.source = "sysfs";
     if (const auto v = to_integer(read(base + "size"))) d.size = static_cast<std::uint64_t>(*v);
     if (const auto v = to_integer(read(base + "align"))) d.align = static_cast<std::uint64_t>(*v);
+    if (const auto v = to_integer(read(base + "resource")); v && *v > 0) {
+      d.start = static_cast<std::uint64_t>(*v);
+    }
     if (const auto v = to_integer(read(base + "target_node")); v && *v >= 0) {
       d.target_node = static_cast<int>(*v);
     }

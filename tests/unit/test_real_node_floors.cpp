@@ -204,9 +204,16 @@ TEST_CASE("two GPUs sharing one CXL device: topo's per-GPU share equals explain'
   const auto t = fixture("cxl-dax-two-gpus.xml");
   const auto ps = all_paths(t);
   const auto floors = report::analyse_floors(t, {});
+  int cpu_entries = 0;
   for (const auto& f : floors) {
-    const path& p = path_of(ps, f.tier, f.gpu);
     INFO(f.tier << " -> " << f.gpu);
+    if (f.consumer == "cpu") {
+      // The CPUs' own path to the CXL tier: bound by the CXL side alone, not shared by GPUs.
+      ++cpu_entries;
+      CHECK(f.binding_kind == "cxl");
+      continue;
+    }
+    const path& p = path_of(ps, f.tier, f.gpu);
     CHECK(p.share_effective_bps == approx(*f.binding_bps));
     CHECK(p.share_binding == f.binding);
     if (f.tier.rfind("dax:", 0) == 0) {
@@ -214,6 +221,7 @@ TEST_CASE("two GPUs sharing one CXL device: topo's per-GPU share equals explain'
       CHECK(p.share_effective_bps == approx(p.min_effective_bps / 2));
     }
   }
+  CHECK(cpu_entries == 1);
 }
 
 TEST_CASE("Gen6 FLIT math and a payload learned later", "[floors][pcie]") {
