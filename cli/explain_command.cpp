@@ -98,7 +98,7 @@ void measure_tier(probes::run_context& ctx, const explain_options& o, const tier
   const std::string threads = std::to_string(probes::allowed_cpus().size());
   ctx.report("explain: CPU read bandwidth of " + tier);
   std::vector<std::string> args{"--tier",     tier,    "--op",     "read",
-                                "--threads",  threads, "--size",   std::to_string(plan.sizes.bw),
+                                "--threads",  threads, "--size",   units::exact_bytes(plan.sizes.bw),
                                 "--reps",     reps,    "--warmup", "1",
                                 "--counters", "none"};
   if (o.allow_write) args.push_back("--allow-write");
@@ -111,7 +111,7 @@ void measure_tier(probes::run_context& ctx, const explain_options& o, const tier
       dram || tier.rfind("file:/dev/shm/cxlprobe-explain-", 0) == 0 || o.allow_write;
   std::string sizes;
   for (auto v : plan.sizes.dma)
-    sizes += (sizes.empty() ? "" : ",") + std::to_string(v);
+    sizes += (sizes.empty() ? "" : ",") + units::exact_bytes(v);
   std::vector<std::string> d{"--tier", tier,
                              "--host", dram ? "pinned" : "registered",
                              "--dir",  may_write ? "h2d,d2h" : "h2d",
@@ -131,7 +131,7 @@ void measure_tier(probes::run_context& ctx, const explain_options& o, const tier
                                     "--method",  "copy,kernel",
                                     "--kernel",  "staged",
                                     "--block",   "16KiB,1536KiB",
-                                    "--total",   std::to_string(plan.sizes.kv_total),
+                                    "--total",   units::exact_bytes(plan.sizes.kv_total),
                                     "--gpus",    o.gpus,
                                     "--reps",    reps};
   ctx.report("explain: KV restore from " + tier + " (16 KiB and 1.5 MiB blocks)");
@@ -249,7 +249,7 @@ std::vector<result> measure(probes::run_context& ctx, const explain_options& o) 
   }
   if (o.plan_only) return results;
   const std::uint64_t matrix_size = (o.quick ? 256ULL : o.thorough ? 1024ULL : 512ULL) << 20;
-  const std::string size = std::to_string(
+  const std::string size = units::exact_bytes(
       o.size.empty() ? matrix_size : std::min(matrix_size, units::parse_bytes(o.size, "--size")));
   for (auto& r : bandwidth_matrix(ctx, size, reps))
     results.push_back(std::move(r));

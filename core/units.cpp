@@ -73,8 +73,11 @@ struct suffix {
   double factor;
 };
 
-constexpr std::array<suffix, 10> kByteSuffixes{{{"", 1.0},
-                                                {"b", 1.0},
+// K, M, G, T alone are powers of 1024, as dd, numactl and likwid read them.
+constexpr std::array<suffix, 13> kByteSuffixes{{{"b", 1.0},
+                                                {"k", 1024.0},
+                                                {"m", 1048576.0},
+                                                {"g", 1073741824.0},
                                                 {"kb", 1e3},
                                                 {"mb", 1e6},
                                                 {"gb", 1e9},
@@ -82,18 +85,27 @@ constexpr std::array<suffix, 10> kByteSuffixes{{{"", 1.0},
                                                 {"kib", 1024.0},
                                                 {"mib", 1048576.0},
                                                 {"gib", 1073741824.0},
-                                                {"tib", 1099511627776.0}}};
+                                                {"tib", 1099511627776.0},
+                                                {"t", 1099511627776.0}}};
 
 constexpr std::string_view kByteForms = "bytes like 4096, 4KiB, 1.5MiB, 1GiB or 2GB";
 
-double byte_factor(std::string_view suffix_text, std::string_view what, std::string_view text) {
+double byte_factor(std::string_view suffix_text, std::string_view what, std::string_view text,
+                   double number) {
   const std::string key = lower(suffix_text);
+  // A bare number is ambiguous (256 bytes or 256 MiB?): say which, except for zero.
+  if (key.empty()) {
+    if (number == 0) return 1.0;
+    const std::string n = fmt::format("{:g}", number);
+    bad(what, text,
+        fmt::format("give a unit, e.g. {}MiB or {}MB ({}B means bytes)", n, n, n));
+  }
   for (const auto& s : kByteSuffixes) {
     if (key == s.name) return s.factor;
   }
   bad(what, text,
       fmt::format("unknown unit '{}'; use B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, "
-                  "TiB (powers of 1024)",
+                  "TiB, K, M, G, T (powers of 1024)",
                   suffix_text));
 }
 
@@ -120,7 +132,7 @@ std::vector<std::string_view> split_list(std::string_view text, std::string_view
 
 std::uint64_t parse_bytes(std::string_view text, std::string_view what, bool allow_zero) {
   auto [number, suffix_text] = split_number(text, what, kByteForms);
-  const double bytes = number * byte_factor(suffix_text, what, text);
+  const double bytes = number * byte_factor(suffix_text, what, text, number);
   if (bytes >= 9.2e18) bad(what, text, "too large");
   const double whole = std::round(bytes);
   if (std::fabs(bytes - whole) > 1e-6 * std::max(1.0, bytes)) {
@@ -142,11 +154,16 @@ double parse_rate(std::string_view text, std::string_view what) {
   std::string_view size_part = s;
   if (s.size() >= 2 && (s.substr(s.size() - 2) == "/s" || s.substr(s.size() - 2) == "/S")) {
     size_part = s.substr(0, s.size() - 2);
-  } else if (!s.empty() && !std::isdigit(static_cast<unsigned char>(s.back())) && s.back() != '.') {
-    bad(what, text, "a rate needs '/s', e.g. 20GiB/s or 55GB/s (a plain number means B/s)");
+  } else {
+    auto [number, suffix_text] = split_number(s, what, "a rate like 20GiB/s or 55GB/s");
+    if (number == 0) bad(what, text, "must be greater than zero");
+    const std::string n = fmt::format("{:g}", number);
+    bad(what, text, fmt::format("give a unit, e.g. {}GB/s or {}GiB/s ({}B/s means bytes per second)",
+                                n, n, n));
   }
   auto [number, suffix_text] = split_number(size_part, what, "a rate like 20GiB/s or 55GB/s");
-  const double rate = number * byte_factor(suffix_text, what, text);
+  if (suffix_text.empty()) bad(what, text, "give a unit before /s, e.g. 20GB/s or 20GiB/s");
+  const double rate = number * byte_factor(suffix_text, what, text, number);
   if (!(rate > 0)) bad(what, text, "must be greater than zero");
   return rate;
 }
@@ -173,19 +190,44 @@ double parse_seconds(std::string_view text, std::string_view what) {
 
 std::vector<long> parse_int_list(std::string_view text, std::string_view what, long min_value,
                                  long max_value) {
-  std::vector<long> out;
-  for (auto part : split_members(text, what)) {
+  // Members and ranges as the kernel prints CPU lists: "1,2,4", "0-3,8".
+  constexpr std::size_t kMaxMembers = 65536;
+  auto whole = [&](std::string_view part, std::string_view full) {
     long value = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (ec != std::errc() || ptr != part.data() + part.size()) {
-      bad(what, text, fmt::format("'{}' is not a whole number", part));
+    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size()) {
+      bad(what, text, fmt::format("'{}' is not a whole number", full));
     }
     if (value < min_value || value > max_value) {
       bad(what, text, fmt::format("{} is outside {}..{}", value, min_value, max_value));
     }
-    out.push_back(value);
+    return value;
+  };
+  std::vector<long> out;
+  for (auto part : split_members(text, what)) {
+    const auto dash = part.find('-', 1);
+    if (dash == std::string_view::npos) {
+      out.push_back(whole(part, part));
+      continue;
+    }
+    const long lo = whole(trim(part.substr(0, dash)), part);
+    const long hi = whole(trim(part.substr(dash + 1)), part);
+    if (hi < lo) bad(what, text, fmt::format("range '{}' runs backwards", part));
+    if (static_cast<std::size_t>(hi - lo) >= kMaxMembers - out.size())
+      bad(what, text, fmt::format("range '{}' has too many members", part));
+    for (long v = lo; v <= hi; ++v)
+      out.push_back(v);
   }
   return out;
+}
+
+std::string exact_bytes(std::uint64_t bytes) {
+  static constexpr std::array<std::pair<std::uint64_t, std::string_view>, 4> units{
+      {{1ULL << 40, "TiB"}, {1ULL << 30, "GiB"}, {1ULL << 20, "MiB"}, {1ULL << 10, "KiB"}}};
+  for (const auto& [factor, name] : units) {
+    if (bytes != 0 && bytes % factor == 0) return fmt::format("{}{}", bytes / factor, name);
+  }
+  return fmt::format("{}B", bytes);
 }
 
 std::string format_bytes(std::uint64_t bytes) {

@@ -41,8 +41,8 @@ std::string tier_spec::to_string() const {
       return fmt::format("node:{}", node);
     case tier_kind::dax: {
       std::string s = "dax:" + path;
-      if (offset != 0 || length) s += fmt::format("@{}", offset);
-      if (length) s += fmt::format("+{}", *length);
+      if (offset != 0 || length) s += "@" + units::exact_bytes(offset);
+      if (length) s += "+" + units::exact_bytes(*length);
       return s;
     }
     case tier_kind::file:

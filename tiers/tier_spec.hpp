@@ -22,7 +22,8 @@ struct tier_spec {
   std::optional<std::uint64_t> length;  // dax: how much of the device to use
 
   bool emulated() const { return kind == tier_kind::file; }
-  // Canonical text, parseable again ("dax:/dev/dax0.0@2MiB+1GiB" prints offsets in bytes).
+  // Canonical text, parseable again: offsets and sizes exact in the largest binary unit
+  // ("dax:/dev/dax0.0@2MiB+1GiB", "@0+1536KiB").
   std::string to_string() const;
   // "dram", "node", "dax", "file"
   std::string_view kind_name() const;

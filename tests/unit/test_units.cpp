@@ -6,7 +6,21 @@ using namespace cxlprobe;
 using namespace cxlprobe::units;
 
 TEST_CASE("parse_bytes accepts every documented form", "[units]") {
-  CHECK(parse_bytes("4096") == 4096);
+  CHECK(parse_bytes("4096B") == 4096);
+  CHECK(parse_bytes("64M") == 64ULL << 20);
+  CHECK(parse_bytes("2g") == 2ULL << 30);
+  CHECK(parse_bytes("4K") == 4096);
+  CHECK(exact_bytes(2ULL << 20) == "2MiB");
+  CHECK(exact_bytes(1536ULL << 10) == "1536KiB");
+  CHECK(exact_bytes(1000) == "1000B");
+  CHECK(parse_bytes(exact_bytes(262144000)) == 262144000);
+  try {
+    (void)parse_bytes("256", "--size");
+    FAIL("a bare number was accepted");
+  } catch (const usage_error& e) {
+    CHECK(std::string(e.what()) ==
+          "invalid --size '256': give a unit, e.g. 256MiB or 256MB (256B means bytes)");
+  }
   CHECK(parse_bytes("512B") == 512);
   CHECK(parse_bytes("4KiB") == 4096);
   CHECK(parse_bytes("4kib") == 4096);
@@ -17,7 +31,7 @@ TEST_CASE("parse_bytes accepts every documented form", "[units]") {
   CHECK(parse_bytes("3MB") == 3000000);
   CHECK(parse_bytes("1TiB") == 1099511627776ULL);
   CHECK(parse_bytes(" 24 MiB ") == 25165824);
-  CHECK(parse_bytes("1e3") == 1000);
+  CHECK(parse_bytes("1e3B") == 1000);
   CHECK(parse_bytes("0", "offset", /*allow_zero=*/true) == 0);
 }
 
@@ -55,12 +69,21 @@ TEST_CASE("lists of sizes and integers", "[units]") {
   CHECK_THROWS_AS(parse_int_list("1,x", "--threads", 1, 64), usage_error);
   CHECK_THROWS_AS(parse_int_list("65", "--threads", 1, 64), usage_error);
   CHECK_THROWS_AS(parse_int_list("-1", "--threads", 1, 64), usage_error);
+  CHECK(parse_int_list("0-3,8", "--cpus", 0, 64) == std::vector<long>{0, 1, 2, 3, 8});
+  CHECK(parse_int_list("2 - 2", "--cpus", 0, 64) == std::vector<long>{2});
+  CHECK_THROWS_AS(parse_int_list("3-1", "--cpus", 0, 64), usage_error);
+  CHECK_THROWS_AS(parse_int_list("0-65", "--cpus", 0, 64), usage_error);
+  CHECK_THROWS_AS(parse_int_list("0-", "--cpus", 0, 64), usage_error);
+  CHECK_THROWS_AS(parse_int_list("0-1000000000", "--cpus", 0, 2000000000), usage_error);
 }
 
 TEST_CASE("rates and durations", "[units]") {
   CHECK(parse_rate("20GiB/s") == approx(20.0 * 1073741824.0));
   CHECK(parse_rate("55GB/s") == approx(55e9));
-  CHECK(parse_rate("1e9") == approx(1e9));
+  CHECK(parse_rate("1e9B/s") == approx(1e9));
+  CHECK(parse_rate("20G/s") == approx(20.0 * 1073741824.0));
+  CHECK_THROWS_AS(parse_rate("1e9"), usage_error);
+  CHECK_THROWS_AS(parse_rate("50/s"), usage_error);
   CHECK_THROWS_AS(parse_rate("20GiB"), usage_error);
   CHECK_THROWS_AS(parse_rate("0GB/s"), usage_error);
   CHECK_THROWS_AS(parse_rate("-1GB/s"), usage_error);

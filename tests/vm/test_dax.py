@@ -19,8 +19,8 @@ quick = ["--reps", "2", "--warmup", "1", "--threads", "1", "--counters", "none"]
 p = g.cxlprobe("bw", "--tier", rng, "--size", "8MiB", "--op", "read", *quick, "--json", "-")
 g.expect_rc(p, 0, "bw read on a range of the device")
 res = g.json_of(p, "bw read").get("results", [{}])[0]
-g.expect(res.get("params", {}).get("tier") == f"dax:{dev}@2097152+8388608",
-         "the range is recorded in bytes", res.get("params"))
+g.expect(res.get("params", {}).get("tier") == f"dax:{dev}@2MiB+8MiB",
+         "the range is recorded exactly, with units", res.get("params"))
 bw = guest.metric(res, "bandwidth")
 g.expect(bw is not None and bw > 0, f"read bandwidth measured ({bw} B/s; TCG, not hardware)")
 

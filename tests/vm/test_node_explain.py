@@ -21,7 +21,7 @@ def cpu_floor(doc, tier):
 
 # 64 MiB asked, 8 MiB available in the range: fitted, not refused.
 rng = f"dax:{dev}@2MiB+8MiB"
-canonical = f"dax:{dev}@2097152+8388608"  # how results name the range
+canonical = f"dax:{dev}@2MiB+8MiB"  # how results name the range
 p = g.cxlprobe("explain", "--quick", "--size", "64MiB", "--tier", "dram", "--tier", rng,
                "--tier", "node:9", "--json", "-", timeout=300)
 g.expect_rc(p, 0, "explain with a tier it cannot measure still exits 0")
