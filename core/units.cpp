@@ -97,8 +97,7 @@ double byte_factor(std::string_view suffix_text, std::string_view what, std::str
   if (key.empty()) {
     if (number == 0) return 1.0;
     const std::string n = fmt::format("{:g}", number);
-    bad(what, text,
-        fmt::format("give a unit, e.g. {}MiB or {}MB ({}B means bytes)", n, n, n));
+    bad(what, text, fmt::format("give a unit, e.g. {}MiB or {}MB ({}B means bytes)", n, n, n));
   }
   for (const auto& s : kByteSuffixes) {
     if (key == s.name) return s.factor;
@@ -158,8 +157,8 @@ double parse_rate(std::string_view text, std::string_view what) {
     auto [number, suffix_text] = split_number(s, what, "a rate like 20GiB/s or 55GB/s");
     if (number == 0) bad(what, text, "must be greater than zero");
     const std::string n = fmt::format("{:g}", number);
-    bad(what, text, fmt::format("give a unit, e.g. {}GB/s or {}GiB/s ({}B/s means bytes per second)",
-                                n, n, n));
+    bad(what, text,
+        fmt::format("give a unit, e.g. {}GB/s or {}GiB/s ({}B/s means bytes per second)", n, n, n));
   }
   auto [number, suffix_text] = split_number(size_part, what, "a rate like 20GiB/s or 55GB/s");
   if (suffix_text.empty()) bad(what, text, "give a unit before /s, e.g. 20GB/s or 20GiB/s");

@@ -181,18 +181,27 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
       events.emplace_back(e);
   }
   const counter_plan counters(events);
+  // Every op's needs are known now: the mappings are made (and refused: size, permission,
+  // another process) before the first op runs, once for all ops. Copy within one tier uses two
+  // arrays of `size` in it.
+  std::uint64_t src_bytes = size;
+  bool src_writes = false;
+  for (const op_info* op : ops) {
+    const bool copy_elsewhere = op->name == "copy" && to.has_value();
+    if (op->name == "copy" && !copy_elsewhere) src_bytes = 2 * size;
+    src_writes = src_writes || (op->writes && !copy_elsewhere);
+  }
+  tiers::tier_buffer buf =
+      tiers::tier_buffer::open(tier, {src_bytes, src_writes, o.tier.allow_write, o.tier.force});
+  std::optional<tiers::tier_buffer> dst_buf;
+  const bool any_copy =
+      std::any_of(ops.begin(), ops.end(), [](const op_info* op) { return op->name == "copy"; });
+  if (to && any_copy) {
+    dst_buf = tiers::tier_buffer::open(*to, {size, true, o.tier.allow_write, o.tier.force});
+  }
   std::vector<result> out;
   for (const op_info* op : ops) {
     const bool copy_elsewhere = op->name == "copy" && to.has_value();
-    // Copy within one tier uses two arrays of `size` in it.
-    const std::uint64_t src_bytes = op->name == "copy" && !copy_elsewhere ? 2 * size : size;
-    tiers::map_request req{src_bytes, op->writes && !copy_elsewhere, o.tier.allow_write,
-                           o.tier.force};
-    tiers::tier_buffer buf = tiers::tier_buffer::open(tier, req);
-    std::optional<tiers::tier_buffer> dst_buf;
-    if (copy_elsewhere) {
-      dst_buf = tiers::tier_buffer::open(*to, {size, true, o.tier.allow_write, o.tier.force});
-    }
     for (long nthreads : threads) {
       if (ctx.stop_requested()) return out;
       ctx.report(
