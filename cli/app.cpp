@@ -206,6 +206,8 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     } else {
       print_to(human, report::render_table(doc.results));
     }
+    if (doc.analysis.contains("summary"))
+      print_to(human, "Summary: " + doc.analysis["summary"].get<std::string>() + "\n");
     if (doc.analysis.contains("floors")) {
       print_to(human, "\n" + report::render_floors(doc.analysis["floors"]));
       if (doc.analysis.contains("note"))

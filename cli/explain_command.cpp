@@ -74,14 +74,10 @@ std::vector<result> bandwidth_matrix(probes::run_context& ctx, const std::string
       if (!tier.node || tier.name.rfind("node:", 0) != 0 || ctx.stop_requested()) continue;
       ctx.report(
           fmt::format("explain: bandwidth matrix, CPUs of node {} reading {}", from, tier.name));
-      const std::vector<std::string> args{"--tier",     tier.name,
-                                          "--op",       "read",
-                                          "--cpu-node", std::to_string(from),
-                                          "--threads",  std::to_string(cpus),
-                                          "--size",     size,
-                                          "--reps",     reps,
-                                          "--warmup",   "1",
-                                          "--counters", "none"};
+      const std::vector<std::string> args{
+          "--tier",    tier.name, "--op",       "read", "--cpu-node", std::to_string(from),
+          "--threads", "all",     "--size",     size,   "--reps",     reps,
+          "--warmup",  "1",       "--counters", "none"};
       for (auto& r : probes::invoke_probe("bw", args, ctx))
         out.push_back(std::move(r));
     }
@@ -95,12 +91,13 @@ void measure_tier(probes::run_context& ctx, const explain_options& o, const tier
                   const std::optional<std::string>& gpu_reason, const std::string& reps,
                   std::vector<result>& results) {
   const std::string& tier = plan.tier;
-  const std::string threads = std::to_string(probes::allowed_cpus().size());
+  const std::string threads = "all";  // every allowed CPU; "all" matches across nodes
   ctx.report("explain: CPU read bandwidth of " + tier);
-  std::vector<std::string> args{"--tier",     tier,    "--op",     "read",
-                                "--threads",  threads, "--size",   units::exact_bytes(plan.sizes.bw),
-                                "--reps",     reps,    "--warmup", "1",
-                                "--counters", "none"};
+  std::vector<std::string> args{
+      "--tier",     tier,    "--op",     "read",
+      "--threads",  threads, "--size",   units::exact_bytes(plan.sizes.bw),
+      "--reps",     reps,    "--warmup", "1",
+      "--counters", "none"};
   if (o.allow_write) args.push_back("--allow-write");
   for (auto& r : probes::invoke_probe("bw", args, ctx))
     results.push_back(std::move(r));
@@ -292,86 +289,6 @@ std::vector<result> run_explain(probes::run_context& ctx, const explain_options&
   return results;
 }
 
-// ---- compare ----
-
-struct compare_options {
-  std::vector<std::string> files;
-};
-
-json key_params(const json& params) {
-  json k = params;
-  for (const char* volatile_key :
-       {"iterations", "cpus", "latched", "page_size", "isa", "counters", "gpu_busid"}) {
-    k.erase(volatile_key);
-  }
-  return k;
-}
-
-const metric* main_metric(const result& r) {
-  for (const char* name : {"bandwidth", "aggregate_bandwidth", "latency", "ttft_mean_s",
-                           "token_hit_ratio", "path_effective_ceiling"}) {
-    if (const metric* m = r.find(name, "median")) return m;
-    if (const metric* m = r.find(name, "value")) return m;
-  }
-  return nullptr;
-}
-
-std::vector<result> run_compare(probes::run_context&, const compare_options& o) {
-  if (o.files.size() != 2) throw usage_error("compare takes two result files: A.json B.json");
-  const document a = load_document(o.files[0]);
-  const document b = load_document(o.files[1]);
-  std::vector<result> out;
-  std::vector<bool> used(b.results.size(), false);
-  for (const auto& ra : a.results) {
-    if (ra.state != status::ok) continue;
-    const json ka = key_params(ra.params);
-    std::size_t match = b.results.size();
-    for (std::size_t i = 0; i < b.results.size(); ++i) {
-      if (!used[i] && b.results[i].probe == ra.probe && b.results[i].state == status::ok &&
-          key_params(b.results[i].params) == ka) {
-        match = i;
-        break;
-      }
-    }
-    result r;
-    r.probe = "compare";
-    r.params = ka;
-    r.params["probe"] = ra.probe;
-    if (match == b.results.size()) {
-      r.state = status::skipped;
-      r.message = "only in A (" + o.files[0] + ")";
-      out.push_back(std::move(r));
-      continue;
-    }
-    used[match] = true;
-    const metric* ma = main_metric(ra);
-    const metric* mb = main_metric(b.results[match]);
-    if (!ma || !mb || ma->name != mb->name || !ma->value || !mb->value) {
-      r.state = status::skipped;
-      r.message = "no common metric";
-      out.push_back(std::move(r));
-      continue;
-    }
-    r.params["metric"] = ma->name;
-    r.add_value("a", ma->unit, ma->value);
-    r.add_value("b", mb->unit, mb->value);
-    r.add_value("ratio_b_over_a", "1",
-                *ma->value != 0 ? std::optional<double>(*mb->value / *ma->value) : std::nullopt);
-    out.push_back(std::move(r));
-  }
-  for (std::size_t i = 0; i < b.results.size(); ++i) {
-    if (used[i] || b.results[i].state != status::ok) continue;
-    result r;
-    r.probe = "compare";
-    r.params = key_params(b.results[i].params);
-    r.params["probe"] = b.results[i].probe;
-    r.state = status::skipped;
-    r.message = "only in B (" + o.files[1] + ")";
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 }  // namespace
 
 probes::probe_spec explain_command() {
@@ -403,22 +320,6 @@ probes::probe_spec explain_command() {
         cmd.add_flag("--allow-write", o->allow_write,
                      "Permit D2H copies into DAX devices and existing files");
         return [o](probes::run_context& ctx) { return run_explain(ctx, *o); };
-      },
-      [](probes::run_context&) -> std::optional<std::string> { return std::nullopt; },
-  };
-}
-
-probes::probe_spec compare_command() {
-  return {
-      "compare",
-      "Put the same probes of two result files side by side, with ratios (B / A)",
-      [](CLI::App& cmd) -> probes::runner {
-        auto o = std::make_shared<compare_options>();
-        cmd.add_option("files", o->files, "A.json B.json")
-            ->required()
-            ->expected(2)
-            ->check(CLI::ExistingFile);
-        return [o](probes::run_context& ctx) { return run_compare(ctx, *o); };
       },
       [](probes::run_context&) -> std::optional<std::string> { return std::nullopt; },
   };

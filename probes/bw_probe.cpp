@@ -153,9 +153,12 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   for (const auto name : units::split_list(o.ops, "--op"))
     ops.push_back(&find_op(name));
   const std::vector<int> cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
+  // "all": every CPU this run may use, whatever their number (matches across nodes in compare).
+  const bool all_threads = o.threads == "all";
   const std::vector<long> threads =
-      o.threads.empty()
-          ? default_threads(cpus.size())
+      o.threads.empty() ? default_threads(cpus.size())
+      : all_threads
+          ? std::vector<long>{static_cast<long>(cpus.size())}
           : units::parse_int_list(o.threads, "--threads", 1, static_cast<long>(cpus.size()));
   const auto& topo = ctx.topo();
   // Working set per array: at least 4x the last-level cache (STREAM's rule), at least 1 GiB.
@@ -375,6 +378,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
                   {"page_size", buf.page_size()},
                   {"emulated", tier.emulated()}};
       if (copy_elsewhere) r.params["to"] = to->to_string();
+      if (all_threads) r.params["threads_requested"] = "all";
       // The reading side of a bandwidth matrix (CPUs of node i reading memory of node j).
       if (o.pin.cpu_node) r.params["cpu_node"] = *o.pin.cpu_node;
       r.params["balance"] = o.balance;
@@ -434,8 +438,10 @@ probe_spec bw_probe() {
         cmd.add_option("--to", o->to,
                        "Destination tier of copy (default: a second array in --tier)")
             ->type_name("TIER");
-        cmd.add_option("--threads", o->threads,
-                       "Thread counts to sweep, e.g. 1,2,4 (default: powers of two up to all CPUs)")
+        cmd.add_option(
+               "--threads", o->threads,
+               "Thread counts to sweep, e.g. 1,2,4 or 1-4, or 'all' (every CPU the run may use; "
+               "default: powers of two up to that)")
             ->type_name("LIST");
         cmd.add_option("--size", o->size,
                        "Bytes per array, e.g. 1GiB (default: max(1 GiB, 4x last-level cache))")
