@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,12 +18,15 @@
 #include "cli/signals.hpp"
 #include "core/document.hpp"
 #include "core/error.hpp"
+#include "core/provenance.hpp"
 #include "core/version.hpp"
 #include "probes/probe.hpp"
 #include "report/floor.hpp"
 #include "report/table.hpp"
 #include "report/topology_view.hpp"
+#include "topology/fingerprint.hpp"
 #include "topology/json.hpp"
+#include "topology/loader.hpp"
 
 namespace cxlprobe::cli {
 
@@ -49,6 +53,24 @@ std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "";
   return buf;
+}
+
+// Commands that measure this machine: the topology they record must be this machine's.
+bool measures_this_machine(const std::string& name) {
+  return name == "bw" || name == "lat" || name == "dma" || name == "scale";
+}
+
+// A measuring command given another machine's XML would measure here and stamp the file's
+// machine into the result: refused, naming what differs.
+void refuse_other_machine(const std::string& file, const topology::topology& described) {
+  topology::load_options live;
+  live.use_libraries = false;
+  const auto diffs = topology::machine_differences(described, topology::load(live));
+  if (diffs.empty()) return;
+  throw usage_error(fmt::format(
+      "--topology '{}' describes another machine ({}); this command measures this machine. "
+      "Leave --topology out, or read the file with `cxlprobe topo` or `cxlprobe explain`",
+      file, fmt::join(diffs, "; ")));
 }
 
 void print_to(std::FILE* stream, const std::string& text) {
@@ -166,6 +188,8 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     if (topology_given && topology_file.empty())
       throw usage_error("--topology: the path is empty; give an hwloc XML file or leave it out");
     if (!topology_file.empty()) (void)ctx.topo();
+    if (!topology_file.empty() && measures_this_machine(name))
+      refuse_other_machine(topology_file, ctx.topo());
   } catch (const usage_error& e) {
     std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
     return kExitUsage;
@@ -188,6 +212,11 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   }
   // After the run: probes may have added facts (CUDA device indices) to the topology.
   if (ctx.topology_loaded()) doc.context["topology"] = topology::to_json(ctx.topo());
+  doc.context["machine"] = machine_facts();
+  if (ctx.topology_loaded()) {
+    doc.context["machine"]["topology_source"] = ctx.topo().source;
+    doc.context["machine"]["topology_fingerprint"] = topology::fingerprint(ctx.topo());
+  }
   doc.analysis = ctx.analysis;
   doc.meta.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

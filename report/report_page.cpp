@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "report/floor.hpp"
 #include "report/table.hpp"
 #include "report/topology_view.hpp"
@@ -18,8 +20,101 @@ struct section {
   std::vector<std::string> images;
 };
 
+// Rows aligned in columns, two spaces apart; the first row is the header.
+std::string render_rows(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& r : rows) {
+    width.resize(std::max(width.size(), r.size()), 0);
+    for (std::size_t i = 0; i < r.size(); ++i)
+      width[i] = std::max(width[i], r[i].size());
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i)
+      line += fmt::format("{:<{}}", r[i], i + 1 < r.size() ? width[i] + 2 : 0);
+    out += line + "\n";
+  }
+  return out;
+}
+
+// Which machine a document comes from: its machine-id hash, else its host name, else the file.
+std::string machine_key(const report_input& in) {
+  const json m = in.doc.context.value("machine", json::object());
+  const std::string id = m.value("machine_id_hash", "");
+  if (!id.empty()) return id;
+  return in.doc.meta.host.empty() ? in.file : in.doc.meta.host;
+}
+
+struct machine_group {
+  std::string key;
+  std::vector<const report_input*> inputs;
+};
+
+std::vector<machine_group> by_machine(const std::vector<report_input>& inputs) {
+  std::vector<machine_group> out;
+  for (const auto& in : inputs) {
+    const std::string key = machine_key(in);
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& g) { return g.key == key; });
+    if (it == out.end()) it = out.insert(out.end(), machine_group{key, {}});
+    it->inputs.push_back(&in);
+  }
+  return out;
+}
+
+std::string machines_table(const std::vector<machine_group>& groups) {
+  std::vector<std::vector<std::string>> rows{
+      {"machine", "host", "kernel", "CPU", "GPU driver", "topology", "files"}};
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto& first = *groups[i].inputs.front();
+    const json m = first.doc.context.value("machine", json::object());
+    std::string files;
+    for (const auto* in : groups[i].inputs)
+      files += (files.empty() ? "" : ", ") + in->file;
+    rows.push_back({fmt::format("{}", i + 1), m.value("host", first.doc.meta.host),
+                    m.value("kernel", "").substr(0, m.value("kernel", "").find(' ')),
+                    m.value("cpu_model", ""), m.value("gpu_driver", ""),
+                    m.value("topology_fingerprint", ""), files});
+  }
+  return render_rows(rows);
+}
+
+// One machine's topology and floors (recorded floors, else computed from its results).
+void machine_sections(const machine_group& g, const std::string& suffix,
+                      std::vector<section>& out) {
+  for (const auto* in : g.inputs) {
+    if (!in->doc.context.contains("topology")) continue;
+    try {
+      const auto topo = topology::topology_from_json(in->doc.context["topology"]);
+      out.push_back({"Topology" + suffix, render_topology(topo), {}});
+      json floors = json::array();
+      for (const auto* x : g.inputs) {
+        if (x->doc.analysis.contains("floors")) floors = x->doc.analysis["floors"];
+      }
+      if (floors.empty()) {
+        std::vector<result> all;
+        for (const auto* x : g.inputs)
+          all.insert(all.end(), x->doc.results.begin(), x->doc.results.end());
+        floors = to_json(analyse_floors(topo, all));
+      }
+      std::vector<std::string> floor_images;
+      for (const auto* x : g.inputs) {
+        for (const auto& p : x->plots) {
+          if (p.find("-floor.") != std::string::npos) floor_images.push_back(p);
+        }
+      }
+      out.push_back({"Floors" + suffix, render_floors(floors), floor_images});
+    } catch (const std::exception& e) {
+      out.push_back({"Topology" + suffix, std::string("not readable: ") + e.what(), {}});
+    }
+    return;
+  }
+}
+
 std::vector<section> sections(const std::vector<report_input>& inputs) {
   std::vector<section> out;
+  const auto groups = by_machine(inputs);
+  out.push_back({"Machines", machines_table(groups), {}});
   std::string runs;
   for (const auto& in : inputs) {
     const auto& m = in.doc.meta;
@@ -29,34 +124,12 @@ std::vector<section> sections(const std::vector<report_input>& inputs) {
                         m.duration_s ? fmt::format(", {:.1f} s", *m.duration_s) : "");
   }
   out.push_back({"Runs", runs, {}});
-  // The topology of the first document that has one.
-  for (const auto& in : inputs) {
-    if (!in.doc.context.contains("topology")) continue;
-    try {
-      const auto topo = topology::topology_from_json(in.doc.context["topology"]);
-      out.push_back({"Topology", render_topology(topo), {}});
-      // Floors: recorded ones, else computed from every document's results.
-      json floors = json::array();
-      for (const auto& x : inputs) {
-        if (x.doc.analysis.contains("floors")) floors = x.doc.analysis["floors"];
-      }
-      if (floors.empty()) {
-        std::vector<result> all;
-        for (const auto& x : inputs)
-          all.insert(all.end(), x.doc.results.begin(), x.doc.results.end());
-        floors = to_json(analyse_floors(topo, all));
-      }
-      std::vector<std::string> floor_images;
-      for (const auto& x : inputs) {
-        for (const auto& p : x.plots) {
-          if (p.find("-floor.") != std::string::npos) floor_images.push_back(p);
-        }
-      }
-      out.push_back({"Floors", render_floors(floors), floor_images});
-    } catch (const std::exception& e) {
-      out.push_back({"Topology", std::string("not readable: ") + e.what(), {}});
-    }
-    break;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const std::string suffix =
+        groups.size() > 1
+            ? fmt::format(": machine {} ({})", i + 1, groups[i].inputs.front()->doc.meta.host)
+            : "";
+    machine_sections(groups[i], suffix, out);
   }
   for (const auto& in : inputs) {
     std::vector<std::string> images;
