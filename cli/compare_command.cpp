@@ -43,7 +43,7 @@ json match_key(const result& r) {
   }
   // Thread counts derived from the CPU count ("all") match across nodes.
   if (r.params.contains("threads_requested")) k["threads"] = r.params["threads_requested"];
-  k["probe"] = r.probe;
+  k["compared_probe"] = r.probe;
   return k;
 }
 
@@ -156,7 +156,7 @@ std::optional<double> number(const json& f, const char* key) {
 result floor_row(const std::string& tier, const std::string& who, const json& fa, const json& fb) {
   result r;
   r.probe = "compare";
-  r.params = {{"probe", "floor"},
+  r.params = {{"compared_probe", "floor"},
               {"tier", tier},
               {"gpu", who},
               {"metric", "floor"},
@@ -185,7 +185,7 @@ void compare_floors(const document& a, const document& b, const compare_options&
                     std::vector<result>& out, tally& t) {
   const auto fa = floors_by_pair(a), fb = floors_by_pair(b);
   for (const auto& [k, f] : fa) {
-    const json key = {{"probe", "floor"}, {"tier", k.first}, {"gpu", k.second}};
+    const json key = {{"compared_probe", "floor"}, {"tier", k.first}, {"gpu", k.second}};
     if (auto it = fb.find(k); it != fb.end()) {
       out.push_back(floor_row(k.first, k.second, f, it->second));
       ++t.matched;
@@ -196,8 +196,8 @@ void compare_floors(const document& a, const document& b, const compare_options&
   }
   for (const auto& [k, f] : fb) {
     if (fa.count(k)) continue;
-    out.push_back(
-        unmatched({{"probe", "floor"}, {"tier", k.first}, {"gpu", k.second}}, "B", o.files[1]));
+    out.push_back(unmatched({{"compared_probe", "floor"}, {"tier", k.first}, {"gpu", k.second}},
+                            "B", o.files[1]));
     ++t.only_b;
   }
 }

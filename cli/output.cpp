@@ -38,7 +38,9 @@ void add_output_options(CLI::App& app, output_options& out) {
                  "Write the result document (JSON, schema docs/schema.md) to PATH; '-' writes it "
                  "alone on stdout and sends the table to stderr")
       ->type_name("PATH");
-  app.add_option("--csv", out.csv_path, "Write the results as CSV to PATH ('-' for stdout)")
+  app.add_option("--csv", out.csv_path,
+                 "Write CSV to PATH ('-' for stdout): a row per measurement, a column per "
+                 "parameter and metric (explain: its floors; topo: its paths)")
       ->type_name("PATH");
   app.add_flag("-q,--quiet", out.quiet, "Print no table and no progress");
 }
@@ -53,7 +55,17 @@ void validate_output_options(const output_options& out) {
 
 void write_outputs(const output_options& out, const document& doc) {
   if (!out.json_path.empty()) emit(out.json_path, to_json(doc).dump(2) + "\n");
-  if (!out.csv_path.empty()) emit(out.csv_path, report::render_csv(doc.results));
+  if (out.csv_path.empty()) return;
+  // explain's answer is its floors table; topo's its paths; every other command its results.
+  const std::string command = doc.meta.argv.size() > 1 ? doc.meta.argv[1] : "";
+  if (doc.analysis.contains("floors")) {
+    emit(out.csv_path, report::render_floors_csv(doc.analysis["floors"]));
+  } else if (command == "topo" && doc.context.contains("topology") &&
+             doc.context["topology"].contains("paths")) {
+    emit(out.csv_path, report::render_paths_csv(doc.context["topology"]["paths"]));
+  } else {
+    emit(out.csv_path, report::render_csv(doc.results));
+  }
 }
 
 }  // namespace cxlprobe::cli
