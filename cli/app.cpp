@@ -73,6 +73,23 @@ void refuse_other_machine(const std::string& file, const topology::topology& des
       file, fmt::join(diffs, "; ")));
 }
 
+// Edit distance (insertions, deletions, substitutions) between two option names.
+std::size_t distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
 void print_to(std::FILE* stream, const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stream);
   std::fflush(stream);
@@ -83,6 +100,33 @@ struct command {
   const probes::probe_spec* spec = nullptr;
   probes::runner run;
 };
+
+// After a parse error: for each unknown "--name" of the chosen command, the nearest option it
+// has ("--gpu: did you mean --gpus?"), when one is close (edit distance <= 2, or a prefix).
+void suggest_options(const std::vector<command>& commands, const std::vector<std::string>& given) {
+  if (given.empty()) return;
+  const auto c = std::find_if(commands.begin(), commands.end(),
+                              [&](const command& x) { return x.app->get_name() == given.front(); });
+  if (c == commands.end()) return;
+  std::vector<std::string> known;
+  for (const CLI::Option* opt : c->app->get_options()) {
+    if (opt->get_group().empty()) continue;  // hidden
+    for (const auto& l : opt->get_lnames())
+      known.push_back("--" + l);
+  }
+  for (const auto& arg : given) {
+    if (arg.rfind("--", 0) != 0) continue;
+    const std::string name = arg.substr(0, arg.find('='));
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const std::string* best = nullptr;
+    std::size_t best_d = 3;
+    for (const auto& k : known) {
+      const std::size_t d = k.rfind(name, 0) == 0 ? 1 : distance(name, k);
+      if (d < best_d) best_d = d, best = &k;
+    }
+    if (best) std::fprintf(stderr, "%s: did you mean %s?\n", name.c_str(), best->c_str());
+  }
+}
 
 }  // namespace
 
@@ -145,11 +189,13 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     return kExitUsage;
   }
 
+  const std::vector<std::string> given = args;
   try {
     std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
     app.parse(args);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e, std::cout, std::cerr);
+    if (rc != 0) suggest_options(commands, given);
     return rc == 0 ? kExitOk : kExitUsage;
   }
 

@@ -38,7 +38,8 @@ struct scale_options {
   std::string procs;
   std::string proc_engine = "cpu";
   std::string streams;
-  std::string gpus;
+  std::string gpu_counts;
+  std::string gpus;  // not scale's: answered with the hint to --gpu-counts
   std::string mix;
   std::string size = "256MiB";
   std::string op = "read";
@@ -200,16 +201,22 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
   const tiers::tier_spec tier = tiers::parse_tier(o.tier.tier);
   const std::uint64_t size = units::parse_bytes(o.size, "--size");
   if (size % 4096 != 0) throw usage_error("--size must be a multiple of 4 KiB");
-  if (o.op != "read" && o.op != "write")
-    throw usage_error(fmt::format("--op '{}': scale uses read or write", o.op));
+  if (!o.gpus.empty()) {
+    throw usage_error(
+        "scale --gpus: scale sweeps numbers of GPUs with --gpu-counts (e.g. --gpu-counts 1,2 "
+        "loads GPUs 0..n-1); --gpus takes device indices, as in dma and explain");
+  }
+  if (o.op != "read" && o.op != "write" && o.op != "ntwrite")
+    throw usage_error(fmt::format(
+        "--op '{}': scale uses read, write (regular stores) or ntwrite (non-temporal)", o.op));
   if (o.proc_engine != "cpu" && o.proc_engine != "gpu")
     throw usage_error("--proc-engine: use cpu or gpu");
   if (o.timeout_s < 1) throw usage_error("--timeout must be at least 1 second");
-  if (o.threads.empty() && o.procs.empty() && o.streams.empty() && o.gpus.empty() &&
+  if (o.threads.empty() && o.procs.empty() && o.streams.empty() && o.gpu_counts.empty() &&
       o.mix.empty()) {
     throw usage_error(
-        "give at least one sweep: --threads, --procs, --streams, --gpus or --mix (each a list, "
-        "e.g. 1,2,4)");
+        "give at least one sweep: --threads, --procs, --streams, --gpu-counts or --mix (each a "
+        "list, e.g. 1,2,4)");
   }
   const auto cpus = allowed_cpus();
   const auto thread_counts =
@@ -221,15 +228,24 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
   const auto stream_counts = o.streams.empty()
                                  ? std::vector<long>{}
                                  : units::parse_int_list(o.streams, "--streams", 1, 64);
-  const auto gpu_counts =
-      o.gpus.empty() ? std::vector<long>{} : units::parse_int_list(o.gpus, "--gpus", 1, 1024);
+  const auto gpu_counts = o.gpu_counts.empty()
+                              ? std::vector<long>{}
+                              : units::parse_int_list(o.gpu_counts, "--gpu-counts", 1, 1024);
   const auto mix_counts =
       o.mix.empty() ? std::vector<long>{}
                     : units::parse_int_list(o.mix, "--mix", 0, static_cast<long>(cpus.size()));
-  const bool writes = o.op == "write";
+  const cpu::isa isa = cpu::best_isa();
+  const bool writes = o.op != "read";
+  // --op write is regular stores, ntwrite non-temporal: the same words as bw.
+  auto store = [&](std::byte* p, std::uint64_t n, std::uint64_t word) {
+    if (o.op == "ntwrite") {
+      cpu::ntwrite(p, n, word, isa);
+    } else {
+      cpu::write(p, n, word, isa);
+    }
+  };
   json base = {{"tier", tier.to_string()}, {"size", size}, {"emulated", tier.emulated()}};
   std::vector<result> out;
-  const cpu::isa isa = cpu::best_isa();
 
   if (!thread_counts.empty()) {
     const long top = *std::max_element(thread_counts.begin(), thread_counts.end());
@@ -250,7 +266,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
           [&](int w, int) {
             std::byte* p = buf.data() + static_cast<std::uint64_t>(w) * size;
             if (writes) {
-              cpu::ntwrite(p, size, 7, isa);
+              store(p, size, 7);
             } else {
               (void)cpu::read(p, size, isa);
             }
@@ -269,6 +285,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
     }
     json b = base;
     b["op"] = o.op;
+    if (writes) b["stores"] = o.op == "ntwrite" ? "nontemporal" : "regular";
     finish_sweep(out, "threads", b, pts, {});
   }
 
@@ -306,7 +323,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
               for (int r = -o.reps.warmup; r < o.reps.reps; ++r) {
                 const double t0 = now_s();
                 if (writes) {
-                  cpu::ntwrite(p, regions[k].size, 9, isa);
+                  store(p, regions[k].size, 9);
                 } else {
                   (void)cpu::read(p, regions[k].size, isa);
                 }
@@ -362,6 +379,10 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
     }
     json b = base;
     b["engine"] = o.proc_engine;
+    if (o.proc_engine == "cpu") {
+      b["op"] = o.op;
+      if (writes) b["stores"] = o.op == "ntwrite" ? "nontemporal" : "regular";
+    }
     finish_sweep(out, "procs", b, pts, {});
     if (ctx.stop_requested()) return out;
   }
@@ -467,15 +488,23 @@ probe_spec scale_probe() {
             ->capture_default_str();
         cmd.add_option("--streams", o->streams, "Copy streams on GPU 0 to sweep")
             ->type_name("LIST");
-        cmd.add_option("--gpus", o->gpus, "Numbers of GPUs loading at once to sweep (GPUs 0..n-1)")
+        cmd.add_option("--gpu-counts", o->gpu_counts,
+                       "Numbers of GPUs loading at once to sweep, e.g. 1,2 (GPUs 0..n-1)")
             ->type_name("LIST");
-        cmd.add_option("--mix", o->mix,
-                       "CPU writer counts to sweep while GPU 0 reads the same tier (0 = the GPU "
-                       "alone): who gets starved")
+        // Hidden: answered with the hint (--gpus means device indices everywhere else).
+        cmd.add_option("--gpus", o->gpus)->group("");
+        cmd.add_option(
+               "--mix", o->mix,
+               "CPU writer counts (non-temporal stores) to sweep while GPU 0 reads the same "
+               "tier (0 = the GPU alone): who gets starved")
             ->type_name("LIST");
-        cmd.add_option("--size", o->size, "Bytes per worker (thread, process or stream)")
+        cmd.add_option("--size", o->size,
+                       "Bytes per worker: each thread, process or stream has its own buffer of "
+                       "this size")
             ->capture_default_str();
-        cmd.add_option("--op", o->op, "CPU workers: read or write (non-temporal)")
+        cmd.add_option("--op", o->op,
+                       "CPU workers: read, write (regular stores) or ntwrite (non-temporal), as "
+                       "in bw")
             ->capture_default_str();
         cmd.add_option("--timeout", o->timeout_s,
                        "Seconds a worker process may take to get ready, and to finish")
