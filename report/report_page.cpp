@@ -43,6 +43,11 @@ std::string machine_key(const report_input& in) {
   const json m = in.doc.context.value("machine", json::object());
   const std::string id = m.value("machine_id_hash", "");
   if (!id.empty()) return id;
+  // No /etc/machine-id (some VMs): host, CPU model and topology together.
+  if (!m.empty()) {
+    return fmt::format("{}|{}|{}", m.value("host", ""), m.value("cpu_model", ""),
+                       m.value("topology_fingerprint", ""));
+  }
   return in.doc.meta.host.empty() ? in.file : in.doc.meta.host;
 }
 
