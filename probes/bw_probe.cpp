@@ -144,46 +144,289 @@ std::vector<long> default_threads(std::size_t cpus) {
   return t;
 }
 
-std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
-  validate(o.reps);
-  const tiers::tier_spec tier = tiers::parse_tier(o.tier.tier);
-  const std::optional<tiers::tier_spec> to =
-      o.to.empty() ? std::nullopt : std::optional(tiers::parse_tier(o.to));
+// Everything the options say, resolved and checked before anything is mapped or measured.
+struct bw_plan {
+  tiers::tier_spec tier;
+  std::optional<tiers::tier_spec> to;
   std::vector<const op_info*> ops;
+  std::vector<int> cpus;
+  std::vector<long> threads;
+  bool all_threads = false;  // --threads all: recorded so compare matches across CPU counts
+  std::uint64_t size = 0;
+  std::optional<unsigned> lanes;
+  std::size_t prefetch = 0;
+  std::optional<cpu::isa> isa;
+  std::vector<bool> stores;
+  bool steal = true;
+  std::vector<std::string> events;
+};
+
+bw_plan plan_bw(run_context& ctx, const bw_options& o) {
+  validate(o.reps);
+  bw_plan p;
+  p.tier = tiers::parse_tier(o.tier.tier);
+  if (!o.to.empty()) p.to = tiers::parse_tier(o.to);
   for (const auto name : units::split_list(o.ops, "--op"))
-    ops.push_back(&find_op(name));
-  const std::vector<int> cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
+    p.ops.push_back(&find_op(name));
+  p.cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
   // "all": every CPU this run may use, whatever their number (matches across nodes in compare).
-  const bool all_threads = o.threads == "all";
-  const std::vector<long> threads =
-      o.threads.empty() ? default_threads(cpus.size())
-      : all_threads
-          ? std::vector<long>{static_cast<long>(cpus.size())}
-          : units::parse_int_list(o.threads, "--threads", 1, static_cast<long>(cpus.size()));
-  const auto& topo = ctx.topo();
+  p.all_threads = o.threads == "all";
+  p.threads = o.threads.empty() ? default_threads(p.cpus.size())
+              : p.all_threads   ? std::vector<long>{static_cast<long>(p.cpus.size())}
+                                : units::parse_int_list(o.threads, "--threads", 1,
+                                                        static_cast<long>(p.cpus.size()));
   // Working set per array: at least 4x the last-level cache (STREAM's rule), at least 1 GiB.
-  const std::uint64_t llc = topo.llc_bytes.value_or(64ULL << 20);
-  const std::uint64_t size = o.size.empty() ? std::max<std::uint64_t>(1ULL << 30, 4 * llc)
-                                            : units::parse_bytes(o.size, "--size");
-  if (size < 4096 * static_cast<std::uint64_t>(*std::max_element(threads.begin(), threads.end()))) {
+  const std::uint64_t llc = ctx.topo().llc_bytes.value_or(64ULL << 20);
+  p.size = o.size.empty() ? std::max<std::uint64_t>(1ULL << 30, 4 * llc)
+                          : units::parse_bytes(o.size, "--size");
+  if (p.size <
+      4096 * static_cast<std::uint64_t>(*std::max_element(p.threads.begin(), p.threads.end()))) {
     throw usage_error("--size is too small: each thread needs at least 4 KiB");
   }
-  const std::optional<unsigned> lanes = parse_lanes(o.lanes);
-  const std::size_t prefetch = parse_prefetch(o.prefetch);
-  const std::optional<cpu::isa> isa = parse_isa(o.isa);
-  const std::vector<bool> stores = parse_stores(o.stores);
+  p.lanes = parse_lanes(o.lanes);
+  p.prefetch = parse_prefetch(o.prefetch);
+  p.isa = parse_isa(o.isa);
+  p.stores = parse_stores(o.stores);
   if (o.balance != "steal" && o.balance != "static") {
     throw usage_error(fmt::format("--balance: unknown '{}'; use steal or static", o.balance));
   }
-  const bool steal = o.balance == "steal";
-  std::vector<std::string> events;
+  p.steal = o.balance == "steal";
   if (o.counters == "default") {
-    events = default_counter_events();
+    p.events = default_counter_events();
   } else if (o.counters != "none") {
     for (const auto e : units::split_list(o.counters, "--counters"))
-      events.emplace_back(e);
+      p.events.emplace_back(e);
   }
-  const counter_plan counters(events);
+  return p;
+}
+
+// One (op, thread count) point: fill, tune, time, verify, and the result. nullopt when a stop
+// was requested before the timed rounds ended.
+std::optional<result> measure_point(run_context& ctx, const bw_options& o, const bw_plan& bp,
+                                    const counter_plan& counters, const op_info* op, long nthreads,
+                                    tiers::tier_buffer& buf,
+                                    std::optional<tiers::tier_buffer>& dst_buf) {
+  const tiers::tier_spec& tier = bp.tier;
+  const std::optional<tiers::tier_spec>& to = bp.to;
+  const std::vector<int>& cpus = bp.cpus;
+  const std::uint64_t size = bp.size;
+  const auto& [isa, lanes, prefetch, stores] = std::tie(bp.isa, bp.lanes, bp.prefetch, bp.stores);
+  const bool steal = bp.steal;
+  const bool all_threads = bp.all_threads;
+  const bool copy_elsewhere = op->name == "copy" && to.has_value();
+  ctx.report(fmt::format("bw {} on {} with {} thread(s)", op->name, tier.to_string(), nthreads));
+  const std::uint64_t chunk = size / static_cast<std::uint64_t>(nthreads) / 4096 * 4096;
+  std::byte* src = buf.data();
+  std::byte* dst =
+      op->name == "copy" ? (copy_elsewhere ? dst_buf->data() : buf.data() + size) : nullptr;
+  const std::uint64_t seed = 0xC0FFEE + static_cast<std::uint64_t>(nthreads);
+  std::vector<std::uint64_t> expect(static_cast<std::size_t>(nthreads), 0);
+  std::vector<std::uint64_t> got(static_cast<std::size_t>(nthreads), 0);
+  // Counter totals per timed round, summed over threads.
+  std::vector<std::vector<long long>> counts(static_cast<std::size_t>(o.reps.reps),
+                                             std::vector<long long>(counters.events().size(), 0));
+  std::mutex counts_mutex;
+  std::vector<std::unique_ptr<thread_counters>> thread_sets(static_cast<std::size_t>(nthreads));
+  // An explicit --cpus list is taken in order; otherwise threads spread over the CPUs.
+  const std::vector<int> placed = o.pin.cpus.empty()
+                                      ? spread_cpus(cpus, static_cast<std::size_t>(nthreads))
+                                      : std::vector<int>(cpus.begin(), cpus.begin() + nthreads);
+  worker_plan plan{placed, o.reps.warmup, o.reps.reps};
+  const std::vector<variant> choices = candidates(op->name, isa, lanes, prefetch, stores);
+  variant chosen = choices.front();
+  bool tuning = choices.size() > 1;
+  // The tuning rounds and the timed rounds each start workers; the chunk is filled (and,
+  // for read, its reference sum taken) by the first, once.
+  std::vector<char> filled(static_cast<std::size_t>(nthreads), 0);
+  auto prepare = [&](int w) {
+    const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
+    if (!filled[static_cast<std::size_t>(w)]) {
+      filled[static_cast<std::size_t>(w)] = 1;
+      // First touch by the worker that will use the chunk; content we own gets the pattern.
+      if (buf.owns_content() || (buf.writable() && op->writes)) {
+        kernels::fill_pattern(src + off, chunk, seed, off / 8);
+      }
+      if (dst) std::memset(dst + off, 0, chunk);
+      if (op->name == "read")
+        expect[static_cast<std::size_t>(w)] = cpu::reference_sum(src + off, chunk);
+    }
+    // Counters belong to the timed run's threads only (PAPI event sets are per thread).
+    if (counters.active() && !tuning)
+      thread_sets[static_cast<std::size_t>(w)] = std::make_unique<thread_counters>(counters);
+  };
+  // Per call of run_pinned: who moves which blocks, and the bytes each thread moved.
+  const auto n = static_cast<std::size_t>(nthreads);
+  std::unique_ptr<block_share> share;
+  int share_warmup = 0;
+  std::vector<std::uint64_t> moved;
+  auto plan_rounds = [&](const worker_plan& p) {
+    const auto total = static_cast<std::size_t>(p.warmup + p.rounds);
+    share = std::make_unique<block_share>(n, chunk, kShareBlock, total, steal);
+    share_warmup = p.warmup;
+    moved.assign(total * n, 0);
+    return p;
+  };
+  auto body = [&](int w, int round) {
+    // While tuning, timed round r runs candidate r mod k (warm-up: the first).
+    const variant& v =
+        tuning && round >= 0 ? choices[static_cast<std::size_t>(round) % choices.size()] : chosen;
+    thread_counters* tc = tuning ? nullptr : thread_sets[static_cast<std::size_t>(w)].get();
+    if (tc && round >= 0) tc->start();
+    const auto slot = static_cast<std::size_t>(round + share_warmup);
+    const std::uint64_t pattern = seed + static_cast<std::uint64_t>(round + 100);
+    std::uint64_t sum = 0;
+    moved[slot * n + static_cast<std::size_t>(w)] =
+        share->run(slot, static_cast<std::size_t>(w), [&](std::uint64_t off, std::uint64_t len) {
+          if (op->name == "read") {
+            sum += cpu::read(src + off, len, v.isa, v.walk);
+          } else if (op->name == "write") {
+            cpu::write(src + off, len, pattern, v.isa, v.walk);
+          } else if (op->name == "ntwrite") {
+            cpu::ntwrite(src + off, len, pattern, v.isa, v.walk);
+          } else {
+            cpu::copy(dst + off, src + off, len, v.isa, v.nt, v.walk);
+          }
+        });
+    if (op->name == "read") got[static_cast<std::size_t>(w)] = sum;
+    if (tc && round >= 0) {
+      std::vector<long long> mine(counters.events().size(), 0);
+      tc->stop(mine);
+      std::lock_guard lock(counts_mutex);
+      for (std::size_t i = 0; i < mine.size(); ++i)
+        counts[static_cast<std::size_t>(round)][i] += mine[i];
+    }
+  };
+  if (tuning) {
+    // Non-temporal stores skip the read for ownership and win once DRAM is the limit;
+    // regular stores drain faster from few cores; several streams per core help where one
+    // core's prefetchers limit it. The candidates take turns, round by round, for
+    // kTuningPasses passes, so that drift in the machine's bandwidth hits all alike; the
+    // one with the shortest median round is kept.
+    constexpr int kTuningPasses = 3;
+    const int k = static_cast<int>(choices.size());
+    const auto trial =
+        run_pinned(plan_rounds({placed, 1, kTuningPasses * k}), prepare, body, ctx.stop);
+    std::vector<std::vector<double>> spans(choices.size());
+    for (std::size_t r = 0; r < trial.size(); ++r)
+      spans[r % choices.size()].push_back(trial[r].span());
+    double best = 1e300;
+    for (std::size_t c = 0; c < choices.size(); ++c) {
+      if (spans[c].empty()) continue;
+      std::sort(spans[c].begin(), spans[c].end());
+      const double median = spans[c][spans[c].size() / 2];
+      if (median < best) {
+        best = median;
+        chosen = choices[c];
+      }
+    }
+    tuning = false;
+  }
+  const auto rounds = run_pinned(plan_rounds(plan), prepare, body, ctx.stop);
+  thread_sets.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
+  if (rounds.empty()) return std::nullopt;  // interrupted
+  const double app_bytes =
+      op->app_factor * static_cast<double>(chunk) * static_cast<double>(nthreads);
+  std::vector<double> aggregate;
+  std::vector<double> per_thread_min;
+  std::vector<double> per_thread_max;
+  for (std::size_t k = 0; k < rounds.size(); ++k) {
+    const round_times& r = rounds[k];
+    aggregate.push_back(app_bytes / r.span());
+    double lo = 1e300;
+    double hi = 0;
+    for (std::size_t w = 0; w < r.start.size(); ++w) {
+      const auto bytes = moved[(k + static_cast<std::size_t>(plan.warmup)) * n + w];
+      const double bw = op->app_factor * static_cast<double>(bytes) / (r.end[w] - r.start[w]);
+      lo = std::min(lo, bw);
+      hi = std::max(hi, bw);
+    }
+    per_thread_min.push_back(lo);
+    per_thread_max.push_back(hi);
+  }
+  // Verify: the data the kernels saw or left is what it must be.
+  std::string problem;
+  const std::uint64_t last_pattern = seed + static_cast<std::uint64_t>(rounds.size() - 1 + 100);
+  // Read: block sums add up (mod 2^64) to the buffer's sum whoever read which block.
+  if (op->name == "read") {
+    std::uint64_t got_sum = 0;
+    std::uint64_t expect_sum = 0;
+    for (std::size_t w = 0; w < n; ++w) {
+      got_sum += got[w];
+      expect_sum += expect[w];
+    }
+    if (got_sum != expect_sum) problem = "read checksum is wrong";
+  }
+  for (long w = 0; w < nthreads && problem.empty(); ++w) {
+    const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
+    if (op->name == "write" || op->name == "ntwrite") {
+      for (std::uint64_t b = 0; b < chunk; b += 4096) {
+        std::uint64_t v;
+        std::memcpy(&v, src + off + b + (b / 4096 % 512) * 8, 8);
+        if (v != last_pattern) {
+          problem = fmt::format("{} left a wrong word at offset {}", op->name, off + b);
+          break;
+        }
+      }
+    } else if (op->name == "copy" && std::memcmp(dst + off, src + off, chunk) != 0) {
+      problem = fmt::format("copy of thread {} differs from its source", w);
+    }
+  }
+  result r;
+  r.probe = "bw";
+  r.params = {{"tier", tier.to_string()},
+              {"op", std::string(op->name)},
+              {"threads", nthreads},
+              {"cpus", fmt::format("{}", fmt::join(placed, ","))},
+              {"size", chunk * static_cast<std::uint64_t>(nthreads)},
+              {"isa", std::string(cpu::isa_name(chosen.isa))},
+              {"page_size", buf.page_size()},
+              {"emulated", tier.emulated()}};
+  if (copy_elsewhere) r.params["to"] = to->to_string();
+  if (all_threads) r.params["threads_requested"] = "all";
+  // The reading side of a bandwidth matrix (CPUs of node i reading memory of node j).
+  if (o.pin.cpu_node) r.params["cpu_node"] = *o.pin.cpu_node;
+  r.params["balance"] = o.balance;
+  if (op->name == "copy") r.params["stores"] = chosen.nt ? "nontemporal" : "regular";
+  r.params["lanes"] = chosen.walk.lanes;
+  r.params["prefetch"] = chosen.walk.prefetch;
+  r.add_summary("bandwidth", "B/s", aggregate);
+  std::vector<double> bus;
+  // Regular-store copy also reads the destination for ownership: 3N on the bus.
+  const double bus_factor = op->name == "copy" && !chosen.nt ? 3.0 : op->bus_factor;
+  for (double a : aggregate)
+    bus.push_back(a * bus_factor / op->app_factor);
+  r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
+  r.add_value("bandwidth_per_thread_min", "B/s", stats::summarize(per_thread_min).median, "median");
+  r.add_value("bandwidth_per_thread_max", "B/s", stats::summarize(per_thread_max).median, "median");
+  for (std::size_t i = 0; i < counters.events().size(); ++i) {
+    std::vector<double> per_round;
+    for (std::size_t k = 0; k < rounds.size(); ++k)
+      per_round.push_back(static_cast<double>(counts[k][i]));
+    r.add_value("counter:" + counters.events()[i], "1", stats::summarize(per_round).median,
+                "median");
+  }
+  if (!counters.unavailable().empty())
+    r.params["counters"] = "unavailable: " + counters.unavailable();
+  if (tier.kind == tiers::tier_kind::node) {
+    const double on = buf.placement_on_node(tier.node);
+    r.add_value("placement_on_node", "1", on);
+    if (on < 0.99)
+      problem = fmt::format("only {:.0f}% of sampled pages are on node {}", on * 100, tier.node);
+  }
+  if (!problem.empty()) {
+    r.state = status::error;
+    r.message = "verification failed: " + problem;
+  } else if (tier.emulated()) {
+    r.message = "emulated tier (file-backed stand-in)";
+  }
+  return r;
+}
+
+std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
+  // parse -> plan (every check) -> map (refusals) -> run, point by point.
+  const bw_plan plan = plan_bw(ctx, o);
+  const auto& [tier, to, ops, size] = std::tie(plan.tier, plan.to, plan.ops, plan.size);
+  const counter_plan counters(plan.events);
   // Every op's needs are known now: the mappings are made (and refused: size, permission,
   // another process) before the first op runs, once for all ops. Copy within one tier uses two
   // arrays of `size` in it.
@@ -204,221 +447,13 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   }
   std::vector<result> out;
   for (const op_info* op : ops) {
-    const bool copy_elsewhere = op->name == "copy" && to.has_value();
-    for (long nthreads : threads) {
+    for (long nthreads : plan.threads) {
       if (ctx.stop_requested()) return out;
-      ctx.report(
-          fmt::format("bw {} on {} with {} thread(s)", op->name, tier.to_string(), nthreads));
-      const std::uint64_t chunk = size / static_cast<std::uint64_t>(nthreads) / 4096 * 4096;
-      std::byte* src = buf.data();
-      std::byte* dst =
-          op->name == "copy" ? (copy_elsewhere ? dst_buf->data() : buf.data() + size) : nullptr;
-      const std::uint64_t seed = 0xC0FFEE + static_cast<std::uint64_t>(nthreads);
-      std::vector<std::uint64_t> expect(static_cast<std::size_t>(nthreads), 0);
-      std::vector<std::uint64_t> got(static_cast<std::size_t>(nthreads), 0);
-      // Counter totals per timed round, summed over threads.
-      std::vector<std::vector<long long>> counts(
-          static_cast<std::size_t>(o.reps.reps),
-          std::vector<long long>(counters.events().size(), 0));
-      std::mutex counts_mutex;
-      std::vector<std::unique_ptr<thread_counters>> thread_sets(static_cast<std::size_t>(nthreads));
-      // An explicit --cpus list is taken in order; otherwise threads spread over the CPUs.
-      const std::vector<int> placed = o.pin.cpus.empty()
-                                          ? spread_cpus(cpus, static_cast<std::size_t>(nthreads))
-                                          : std::vector<int>(cpus.begin(), cpus.begin() + nthreads);
-      worker_plan plan{placed, o.reps.warmup, o.reps.reps};
-      const std::vector<variant> choices = candidates(op->name, isa, lanes, prefetch, stores);
-      variant chosen = choices.front();
-      bool tuning = choices.size() > 1;
-      // The tuning rounds and the timed rounds each start workers; the chunk is filled (and,
-      // for read, its reference sum taken) by the first, once.
-      std::vector<char> filled(static_cast<std::size_t>(nthreads), 0);
-      auto prepare = [&](int w) {
-        const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
-        if (!filled[static_cast<std::size_t>(w)]) {
-          filled[static_cast<std::size_t>(w)] = 1;
-          // First touch by the worker that will use the chunk; content we own gets the pattern.
-          if (buf.owns_content() || (buf.writable() && op->writes)) {
-            kernels::fill_pattern(src + off, chunk, seed, off / 8);
-          }
-          if (dst) std::memset(dst + off, 0, chunk);
-          if (op->name == "read")
-            expect[static_cast<std::size_t>(w)] = cpu::reference_sum(src + off, chunk);
-        }
-        // Counters belong to the timed run's threads only (PAPI event sets are per thread).
-        if (counters.active() && !tuning)
-          thread_sets[static_cast<std::size_t>(w)] = std::make_unique<thread_counters>(counters);
-      };
-      // Per call of run_pinned: who moves which blocks, and the bytes each thread moved.
-      const auto n = static_cast<std::size_t>(nthreads);
-      std::unique_ptr<block_share> share;
-      int share_warmup = 0;
-      std::vector<std::uint64_t> moved;
-      auto plan_rounds = [&](const worker_plan& p) {
-        const auto total = static_cast<std::size_t>(p.warmup + p.rounds);
-        share = std::make_unique<block_share>(n, chunk, kShareBlock, total, steal);
-        share_warmup = p.warmup;
-        moved.assign(total * n, 0);
-        return p;
-      };
-      auto body = [&](int w, int round) {
-        // While tuning, timed round r runs candidate r mod k (warm-up: the first).
-        const variant& v = tuning && round >= 0
-                               ? choices[static_cast<std::size_t>(round) % choices.size()]
-                               : chosen;
-        thread_counters* tc = tuning ? nullptr : thread_sets[static_cast<std::size_t>(w)].get();
-        if (tc && round >= 0) tc->start();
-        const auto slot = static_cast<std::size_t>(round + share_warmup);
-        const std::uint64_t pattern = seed + static_cast<std::uint64_t>(round + 100);
-        std::uint64_t sum = 0;
-        moved[slot * n + static_cast<std::size_t>(w)] = share->run(
-            slot, static_cast<std::size_t>(w), [&](std::uint64_t off, std::uint64_t len) {
-              if (op->name == "read") {
-                sum += cpu::read(src + off, len, v.isa, v.walk);
-              } else if (op->name == "write") {
-                cpu::write(src + off, len, pattern, v.isa, v.walk);
-              } else if (op->name == "ntwrite") {
-                cpu::ntwrite(src + off, len, pattern, v.isa, v.walk);
-              } else {
-                cpu::copy(dst + off, src + off, len, v.isa, v.nt, v.walk);
-              }
-            });
-        if (op->name == "read") got[static_cast<std::size_t>(w)] = sum;
-        if (tc && round >= 0) {
-          std::vector<long long> mine(counters.events().size(), 0);
-          tc->stop(mine);
-          std::lock_guard lock(counts_mutex);
-          for (std::size_t i = 0; i < mine.size(); ++i)
-            counts[static_cast<std::size_t>(round)][i] += mine[i];
-        }
-      };
-      if (tuning) {
-        // Non-temporal stores skip the read for ownership and win once DRAM is the limit;
-        // regular stores drain faster from few cores; several streams per core help where one
-        // core's prefetchers limit it. The candidates take turns, round by round, for
-        // kTuningPasses passes, so that drift in the machine's bandwidth hits all alike; the
-        // one with the shortest median round is kept.
-        constexpr int kTuningPasses = 3;
-        const int k = static_cast<int>(choices.size());
-        const auto trial =
-            run_pinned(plan_rounds({placed, 1, kTuningPasses * k}), prepare, body, ctx.stop);
-        std::vector<std::vector<double>> spans(choices.size());
-        for (std::size_t r = 0; r < trial.size(); ++r)
-          spans[r % choices.size()].push_back(trial[r].span());
-        double best = 1e300;
-        for (std::size_t c = 0; c < choices.size(); ++c) {
-          if (spans[c].empty()) continue;
-          std::sort(spans[c].begin(), spans[c].end());
-          const double median = spans[c][spans[c].size() / 2];
-          if (median < best) {
-            best = median;
-            chosen = choices[c];
-          }
-        }
-        tuning = false;
+      if (auto r = measure_point(ctx, o, plan, counters, op, nthreads, buf, dst_buf)) {
+        out.push_back(std::move(*r));
+      } else {
+        return out;
       }
-      const auto rounds = run_pinned(plan_rounds(plan), prepare, body, ctx.stop);
-      thread_sets.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
-      if (rounds.empty()) return out;
-      const double app_bytes =
-          op->app_factor * static_cast<double>(chunk) * static_cast<double>(nthreads);
-      std::vector<double> aggregate;
-      std::vector<double> per_thread_min;
-      std::vector<double> per_thread_max;
-      for (std::size_t k = 0; k < rounds.size(); ++k) {
-        const round_times& r = rounds[k];
-        aggregate.push_back(app_bytes / r.span());
-        double lo = 1e300;
-        double hi = 0;
-        for (std::size_t w = 0; w < r.start.size(); ++w) {
-          const auto bytes = moved[(k + static_cast<std::size_t>(plan.warmup)) * n + w];
-          const double bw = op->app_factor * static_cast<double>(bytes) / (r.end[w] - r.start[w]);
-          lo = std::min(lo, bw);
-          hi = std::max(hi, bw);
-        }
-        per_thread_min.push_back(lo);
-        per_thread_max.push_back(hi);
-      }
-      // Verify: the data the kernels saw or left is what it must be.
-      std::string problem;
-      const std::uint64_t last_pattern = seed + static_cast<std::uint64_t>(rounds.size() - 1 + 100);
-      // Read: block sums add up (mod 2^64) to the buffer's sum whoever read which block.
-      if (op->name == "read") {
-        std::uint64_t got_sum = 0;
-        std::uint64_t expect_sum = 0;
-        for (std::size_t w = 0; w < n; ++w) {
-          got_sum += got[w];
-          expect_sum += expect[w];
-        }
-        if (got_sum != expect_sum) problem = "read checksum is wrong";
-      }
-      for (long w = 0; w < nthreads && problem.empty(); ++w) {
-        const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
-        if (op->name == "write" || op->name == "ntwrite") {
-          for (std::uint64_t b = 0; b < chunk; b += 4096) {
-            std::uint64_t v;
-            std::memcpy(&v, src + off + b + (b / 4096 % 512) * 8, 8);
-            if (v != last_pattern) {
-              problem = fmt::format("{} left a wrong word at offset {}", op->name, off + b);
-              break;
-            }
-          }
-        } else if (op->name == "copy" && std::memcmp(dst + off, src + off, chunk) != 0) {
-          problem = fmt::format("copy of thread {} differs from its source", w);
-        }
-      }
-      result r;
-      r.probe = "bw";
-      r.params = {{"tier", tier.to_string()},
-                  {"op", std::string(op->name)},
-                  {"threads", nthreads},
-                  {"cpus", fmt::format("{}", fmt::join(placed, ","))},
-                  {"size", chunk * static_cast<std::uint64_t>(nthreads)},
-                  {"isa", std::string(cpu::isa_name(chosen.isa))},
-                  {"page_size", buf.page_size()},
-                  {"emulated", tier.emulated()}};
-      if (copy_elsewhere) r.params["to"] = to->to_string();
-      if (all_threads) r.params["threads_requested"] = "all";
-      // The reading side of a bandwidth matrix (CPUs of node i reading memory of node j).
-      if (o.pin.cpu_node) r.params["cpu_node"] = *o.pin.cpu_node;
-      r.params["balance"] = o.balance;
-      if (op->name == "copy") r.params["stores"] = chosen.nt ? "nontemporal" : "regular";
-      r.params["lanes"] = chosen.walk.lanes;
-      r.params["prefetch"] = chosen.walk.prefetch;
-      r.add_summary("bandwidth", "B/s", aggregate);
-      std::vector<double> bus;
-      // Regular-store copy also reads the destination for ownership: 3N on the bus.
-      const double bus_factor = op->name == "copy" && !chosen.nt ? 3.0 : op->bus_factor;
-      for (double a : aggregate)
-        bus.push_back(a * bus_factor / op->app_factor);
-      r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
-      r.add_value("bandwidth_per_thread_min", "B/s", stats::summarize(per_thread_min).median,
-                  "median");
-      r.add_value("bandwidth_per_thread_max", "B/s", stats::summarize(per_thread_max).median,
-                  "median");
-      for (std::size_t i = 0; i < counters.events().size(); ++i) {
-        std::vector<double> per_round;
-        for (std::size_t k = 0; k < rounds.size(); ++k)
-          per_round.push_back(static_cast<double>(counts[k][i]));
-        r.add_value("counter:" + counters.events()[i], "1", stats::summarize(per_round).median,
-                    "median");
-      }
-      if (!counters.unavailable().empty())
-        r.params["counters"] = "unavailable: " + counters.unavailable();
-      if (tier.kind == tiers::tier_kind::node) {
-        const double on = buf.placement_on_node(tier.node);
-        r.add_value("placement_on_node", "1", on);
-        if (on < 0.99)
-          problem =
-              fmt::format("only {:.0f}% of sampled pages are on node {}", on * 100, tier.node);
-      }
-      if (!problem.empty()) {
-        r.state = status::error;
-        r.message = "verification failed: " + problem;
-      } else if (tier.emulated()) {
-        r.message = "emulated tier (file-backed stand-in)";
-      }
-      out.push_back(std::move(r));
     }
   }
   return out;
