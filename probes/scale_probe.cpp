@@ -191,7 +191,7 @@ void run_mix(run_context& ctx, const scale_options& o, const tiers::tier_spec& t
     if (!pts.empty() && pts[0].workers == 0 && pts[0].aggregate > 0) {
       r.add_value("gpu_share_of_alone", "1", gpu_rate / pts[0].aggregate);
     }
-    pts.push_back({w, gpu_rate, {}});
+    pts.push_back({w, gpu_rate, {}, {}});
     out.push_back(std::move(r));
   }
 }
@@ -235,6 +235,10 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
       o.mix.empty() ? std::vector<long>{}
                     : units::parse_int_list(o.mix, "--mix", 0, static_cast<long>(cpus.size()));
   const cpu::isa isa = cpu::best_isa();
+  // Every checksum is consumed (an atomic the compiler must keep), so no optimiser, LTO
+  // included, can drop a read whose result nobody looks at.
+  std::atomic<std::uint64_t> sink{0};
+  auto consume = [&sink](std::uint64_t v) { sink.fetch_xor(v, std::memory_order_relaxed); };
   const bool writes = o.op != "read";
   // --op write is regular stores, ntwrite non-temporal: the same words as bw.
   auto store = [&](std::byte* p, std::uint64_t n, std::uint64_t word) {
@@ -268,7 +272,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
             if (writes) {
               store(p, size, 7);
             } else {
-              (void)cpu::read(p, size, isa);
+              consume(cpu::read(p, size, isa));
             }
           },
           ctx.stop);
@@ -278,7 +282,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
         for (std::size_t w = 0; w < static_cast<std::size_t>(n); ++w)
           times[w].emplace_back(r.start[w], r.end[w]);
       }
-      point pt{n, aggregate_of(times, static_cast<double>(size)), {}};
+      point pt{n, aggregate_of(times, static_cast<double>(size)), {}, {}};
       for (const auto& t : times)
         pt.per_worker.push_back(median_bw(t, static_cast<double>(size)));
       pts.push_back(pt);
@@ -325,7 +329,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
                 if (writes) {
                   store(p, regions[k].size, 9);
                 } else {
-                  (void)cpu::read(p, regions[k].size, isa);
+                  consume(cpu::read(p, regions[k].size, isa));
                 }
                 if (r >= 0) t.emplace_back(t0, now_s());
               }
@@ -425,7 +429,7 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
         if (bad != rs.end()) out.push_back(*bad);
         continue;
       }
-      point pt{n, rs.back().find("bandwidth")->value.value(), {}};
+      point pt{n, rs.back().find("bandwidth")->value.value(), {}, {}};
       if (sweep == "gpus") {
         for (std::size_t i = 0; i + 1 < rs.size(); ++i)
           pt.per_worker.push_back(rs[i].find("bandwidth")->value.value());

@@ -2,6 +2,8 @@
 
 #include "kernels/cpu/mem_kernels_isa.hpp"
 
+#include <immintrin.h>
+
 #include <cstring>
 
 namespace cxlprobe::kernels::cpu {
@@ -49,10 +51,30 @@ std::uint64_t read(const std::byte* p, std::size_t bytes, isa i, walk_shape w) {
 
 namespace {
 
+// Scalar non-temporal stores: movnti (SSE2, part of x86-64), so the scalar ntwrite and copy are
+// what their names say; an sfence orders them before the caller's timing ends.
+void stream_words(std::byte* p, std::size_t bytes, std::uint64_t pattern) {
+  for (std::size_t off = 0; off + 8 <= bytes; off += 8)
+    _mm_stream_si64(reinterpret_cast<long long*>(p + off), static_cast<long long>(pattern));
+  _mm_sfence();
+}
+
+void stream_copy(std::byte* dst, const std::byte* src, std::size_t bytes) {
+  std::size_t off = 0;
+  for (; off + 8 <= bytes; off += 8) {
+    long long w;
+    std::memcpy(&w, src + off, 8);
+    _mm_stream_si64(reinterpret_cast<long long*>(dst + off), w);
+  }
+  std::memcpy(dst + off, src + off, bytes - off);
+  _mm_sfence();
+}
+
 void store_words(std::byte* p, std::size_t bytes, std::uint64_t pattern, isa i, bool nt,
                  walk_shape w) {
   if (i == isa::avx512) return detail::write_avx512(p, bytes, pattern, nt, w.lanes, w.prefetch);
   if (i == isa::avx2) return detail::write_avx2(p, bytes, pattern, nt, w.lanes, w.prefetch);
+  if (nt) return stream_words(p, bytes, pattern);
   for (std::size_t off = 0; off + 8 <= bytes; off += 8)
     std::memcpy(p + off, &pattern, 8);
 }
@@ -72,6 +94,7 @@ void copy(std::byte* dst, const std::byte* src, std::size_t bytes, isa i, bool n
   if (i == isa::avx512)
     return detail::copy_avx512(dst, src, bytes, nontemporal, w.lanes, w.prefetch);
   if (i == isa::avx2) return detail::copy_avx2(dst, src, bytes, nontemporal, w.lanes, w.prefetch);
+  if (nontemporal) return stream_copy(dst, src, bytes);
   std::memcpy(dst, src, bytes);
 }
 
