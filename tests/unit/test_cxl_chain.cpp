@@ -86,7 +86,7 @@ TEST_CASE("hwloc 2.9 XML plus sysfs: dax0.0 is tied to region0, mem0 and its lin
   CHECK(bare.find_dax("dax0.0")->cxl_devices.empty());
 }
 
-TEST_CASE("the dax tier's path names the CXL device's link; the CPU floor binds there", "[cxl]") {
+TEST_CASE("the dax tier's path names the CXL device's link, the CPU floor binds there", "[cxl]") {
   const auto t = guest("devdax");
   const auto loc = locate_tier(t, "dax:/dev/dax0.0@2097152+4194304");
   REQUIRE(loc);
@@ -125,7 +125,7 @@ TEST_CASE("after system-ram the CPU-less node is tied by its memory blocks", "[c
   CHECK(has_text(report::render_topology(t), "node:1 -> region0 -> mem0 -> 0000:0d:00.0"));
 }
 
-TEST_CASE("a DAX device outside every region stays untied; hwloc's answer wins a disagreement",
+TEST_CASE("a DAX device outside every region stays untied, hwloc's answer wins a disagreement",
           "[cxl]") {
   auto t = guest("devdax");
   auto& d = t.dax[0];

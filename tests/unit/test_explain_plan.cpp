@@ -37,7 +37,7 @@ TEST_CASE("a DAX device's capacity is its size from the offset, or the range giv
   CHECK_THROWS_AS(capacity_of("dax:/dev/dax9.0", kDevdax), usage_error);
 }
 
-TEST_CASE("a NUMA node's capacity is half its free memory; a missing node is refused", "[plan]") {
+TEST_CASE("a NUMA node's capacity is half its free memory, a missing node is refused", "[plan]") {
   const auto n1 = capacity_of("node:1", kRam);
   REQUIRE(n1.bytes);
   // node1/meminfo: MemFree 131072 kB (the 128 MiB memory block, as onlined).
