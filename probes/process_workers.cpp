@@ -114,6 +114,7 @@ std::vector<process_outcome> run_processes(std::size_t count,
         auto& c = kids[who[i]];
         char buf[4096];
         const ssize_t n = ::read(c.from_child, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;  // a signal: read again on the next pass
         if (n <= 0) {
           c.done = true;  // closed: finished or died
           continue;
@@ -144,7 +145,8 @@ std::vector<process_outcome> run_processes(std::size_t count,
                             : "never became ready; killed";
     }
     int status = 0;
-    ::waitpid(c.pid, &status, 0);
+    while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+    }
     ::close(c.to_child);
     ::close(c.from_child);
     if (!o.problem.empty()) continue;
