@@ -2,6 +2,7 @@
 // KV-cache offload workload: a Mooncake trace or an agentic multi-turn workload, through a GPU
 // prefix cache and an L1 on the tier, with offload OFF and ON side by side.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -52,6 +53,9 @@ struct replay_options {
   bool exec = false;
   bool allow_write = false;
   bool force = false;
+  // Options given on the command line that belong to the other mode (filled before the run).
+  std::vector<std::string> workload_only_given;
+  std::vector<std::string> trace_only_given;
 };
 
 std::optional<std::uint64_t> parse_capacity(const std::string& text) {
@@ -114,6 +118,18 @@ void add_ttft(result& r, const std::string& prefix, std::vector<double> ttft) {
 std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
   if (o.trace.empty() == o.workload.empty()) {
     throw usage_error("give exactly one of --trace FILE or --workload agentic");
+  }
+  if (!o.trace.empty() && !o.workload_only_given.empty()) {
+    throw usage_error(fmt::format(
+        "{}: workload mode only (--workload agentic), not trace mode (--trace): the trace "
+        "decides contexts, turns and arrivals; leave it out",
+        fmt::join(o.workload_only_given, ", ")));
+  }
+  if (!o.workload.empty() && !o.trace_only_given.empty()) {
+    throw usage_error(fmt::format(
+        "{}: trace mode only (--trace: tokens per hash id of the trace), not workload mode; "
+        "leave it out",
+        fmt::join(o.trace_only_given, ", ")));
   }
   if (!o.workload.empty() && o.workload != "agentic") {
     throw usage_error(fmt::format("--workload: unknown workload '{}'; use agentic", o.workload));
@@ -405,7 +421,21 @@ probe_spec replay_probe() {
         cmd.add_flag("--allow-write", o->allow_write,
                      "Permit --exec to write into a DAX device or an existing file");
         cmd.add_flag("--force", o->force, "Use a tier another process maps");
-        return [o](run_context& ctx) { return run_replay(ctx, *o); };
+        // Options of one mode only: given in the other, they are refused, not ignored.
+        std::vector<CLI::Option*> workload_only, trace_only{cmd.get_option("--block-tokens")};
+        for (const char* n :
+             {"--contexts", "--turns", "--context-tokens", "--turn-tokens", "--output-tokens",
+              "--order", "--inflight", "--replicas", "--gpu-kv-capacity", "--tier-bw"})
+          workload_only.push_back(cmd.get_option(n));
+        return [o, workload_only, trace_only](run_context& ctx) {
+          o->workload_only_given.clear();
+          o->trace_only_given.clear();
+          for (const CLI::Option* opt : workload_only)
+            if (opt->count() > 0) o->workload_only_given.push_back(opt->get_name());
+          for (const CLI::Option* opt : trace_only)
+            if (opt->count() > 0) o->trace_only_given.push_back(opt->get_name());
+          return run_replay(ctx, *o);
+        };
       },
       [](run_context&) -> std::optional<std::string> { return std::nullopt; },
   };
