@@ -194,7 +194,8 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
 
   if (!o.trace.empty()) {
     ctx.report("replay: reading " + o.trace);
-    auto requests = replay::load_trace(o.trace);
+    auto requests = replay::load_trace(o.trace, ctx.stop);
+    if (ctx.stop_requested()) return {};  // interrupted while parsing: nothing to replay
     const auto outcome =
         replay::replay_trace(std::move(requests), {o.block_tokens, kvbpt, l1_capacity});
     result r;
@@ -363,10 +364,13 @@ probe_spec replay_probe() {
             ->type_name("FILE");
         cmd.add_option("--workload", o->workload, "Synthetic workload (workload mode): agentic")
             ->type_name("NAME");
-        cmd.add_option("--block-tokens", o->block_tokens, "Tokens per hash id of the trace")
+        cmd.add_option("--block-tokens", o->block_tokens,
+                       "Tokens per hash id of the trace (1 to 1048576)")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20))
             ->capture_default_str();
         cmd.add_option("--kv-bytes-per-token", o->kv_bytes_per_token,
-                       "KV bytes per token (overrides --model)");
+                       "KV bytes per token, 1 to 1073741824 (overrides --model)")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
         cmd.add_option("--model", o->model,
                        "Model preset: qwen3-30b-a3b, llama-3.1-8b, llama-3.1-70b, qwen2.5-7b");
         cmd.add_option("--l1-capacity", o->l1_capacity,

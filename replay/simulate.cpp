@@ -1,5 +1,7 @@
 #include "replay/simulate.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <numeric>
 
@@ -15,7 +17,11 @@ trace_outcome replay_trace(std::vector<trace_request> requests, const trace_conf
                    [](const trace_request& x, const trace_request& y) {
                      return x.timestamp_ms < y.timestamp_ms;
                    });
-  const std::uint64_t block_bytes = c.block_tokens * c.kv_bytes_per_token;
+  std::uint64_t block_bytes = 0;
+  if (__builtin_mul_overflow(c.block_tokens, c.kv_bytes_per_token, &block_bytes)) {
+    throw usage_error(fmt::format("--block-tokens {} x KV bytes per token {} overflows 64 bits",
+                                  c.block_tokens, c.kv_bytes_per_token));
+  }
   trace_outcome out;
   std::optional<std::uint64_t> capacity;
   if (c.l1_capacity_bytes) {
@@ -31,6 +37,7 @@ trace_outcome replay_trace(std::vector<trace_request> requests, const trace_conf
     trace_request_outcome o;
     o.input_tokens = r.input_length;
     o.output_tokens = r.output_length;
+    // hit_blocks <= hash ids of one line, block_tokens <= 2^20 (enforced at parse): no wrap.
     o.hit_tokens = std::min(hit_blocks * c.block_tokens, r.input_length);
     for (std::size_t i = 0; i < r.hash_ids.size(); ++i) {
       if (l1.touch(r.hash_ids[i])) {
@@ -40,10 +47,19 @@ trace_outcome replay_trace(std::vector<trace_request> requests, const trace_conf
       }
     }
     ++out.requests;
-    out.input_tokens += o.input_tokens;
-    out.hit_tokens += o.hit_tokens;
-    out.bytes_loaded += o.hit_tokens * c.kv_bytes_per_token;
-    out.bytes_stored += o.stored_tokens * c.kv_bytes_per_token;
+    // Sums over a whole trace: checked, a wrap would print nonsense as a result.
+    std::uint64_t loaded = 0, stored = 0;
+    if (__builtin_add_overflow(out.input_tokens, o.input_tokens, &out.input_tokens) ||
+        __builtin_add_overflow(out.hit_tokens, o.hit_tokens, &out.hit_tokens) ||
+        __builtin_mul_overflow(o.hit_tokens, c.kv_bytes_per_token, &loaded) ||
+        __builtin_mul_overflow(o.stored_tokens, c.kv_bytes_per_token, &stored) ||
+        __builtin_add_overflow(out.bytes_loaded, loaded, &out.bytes_loaded) ||
+        __builtin_add_overflow(out.bytes_stored, stored, &out.bytes_stored)) {
+      throw usage_error(fmt::format(
+          "trace line {}: token or byte totals overflow 64 bits (input_length {}); the trace's "
+          "lengths are not token counts",
+          r.line, r.input_length));
+    }
     out.per_request.push_back(o);
   }
   out.l1_evictions = l1.evictions();

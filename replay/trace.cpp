@@ -32,16 +32,25 @@ std::uint64_t length_field(const nlohmann::json& j, const char* key, std::string
 
 }  // namespace
 
-std::vector<trace_request> parse_trace(std::string_view text, std::string_view source) {
+std::vector<trace_request> parse_trace(std::string_view text, std::string_view source,
+                                       const std::atomic<bool>* stop) {
   std::vector<trace_request> out;
   std::size_t line = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
+    // A stop request ends the parse within a few thousand lines; the caller sees the flag.
+    if (stop && line % 4096 == 0 && stop->load(std::memory_order_relaxed)) return out;
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view raw = text.substr(pos, end - pos);
     pos = end + 1;
     ++line;
+    if (raw.size() > kMaxLineBytes) {
+      bad_line(source, line,
+               fmt::format("the line is {} bytes, more than the {} MiB a request can need; this "
+                           "is not a Mooncake trace",
+                           raw.size(), kMaxLineBytes >> 20));
+    }
     if (raw.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     nlohmann::json j =
         nlohmann::json::parse(raw.begin(), raw.end(), nullptr, /*allow_exceptions=*/false);
@@ -61,8 +70,9 @@ std::vector<trace_request> parse_trace(std::string_view text, std::string_view s
     if (!ids->is_array()) bad_line(source, line, "field 'hash_ids' must be an array");
     r.hash_ids.reserve(ids->size());
     for (const auto& h : *ids) {
-      if (!h.is_number_integer() || h.get<long long>() < 0) {
-        bad_line(source, line, "hash_ids must be non-negative whole numbers");
+      // Ids in [2^63, 2^64) arrive as unsigned: taken as they are.
+      if (!h.is_number_integer() || (!h.is_number_unsigned() && h.get<long long>() < 0)) {
+        bad_line(source, line, "hash_ids must be whole numbers from 0 to 2^64-1");
       }
       r.hash_ids.push_back(h.get<std::uint64_t>());
     }
@@ -72,13 +82,30 @@ std::vector<trace_request> parse_trace(std::string_view text, std::string_view s
   return out;
 }
 
-std::vector<trace_request> load_trace(const std::string& path) {
+std::vector<trace_request> load_trace(const std::string& path, const std::atomic<bool>* stop) {
   check_input_file(path, "trace");  // a FIFO or /dev/zero would block or grow without bound
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(fmt::format("cannot open trace '{}': {}", path, std::strerror(errno)));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_trace(buf.str(), path);
+  in.seekg(0, std::ios::end);
+  const auto bytes = static_cast<std::uint64_t>(in.tellg());
+  in.seekg(0);
+  if (bytes > kMaxTraceBytes) {
+    throw usage_error(
+        fmt::format("trace '{}' is {} bytes, more than the {} GiB cxlprobe reads; "
+                    "split it",
+                    path, bytes, kMaxTraceBytes >> 30));
+  }
+  // Read in 16 MiB pieces: a stop request is seen between them (touching a few hundred MiB of
+  // fresh memory takes a second on a VM).
+  std::string text;
+  text.reserve(static_cast<std::size_t>(bytes));
+  std::vector<char> piece(16 << 20);
+  while (in) {
+    if (stop && stop->load(std::memory_order_relaxed)) return {};
+    in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    text.append(piece.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  return parse_trace(text, path, stop);
 }
 
 }  // namespace cxlprobe::replay

@@ -3,6 +3,7 @@
 // with one hash id per block of the trace's block size (512 tokens).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,9 +19,17 @@ struct trace_request {
   std::size_t line = 0;  // 1-based line in the file
 };
 
+// Limits: a request line above 16 MiB (a Mooncake line is a few KiB: one id per 512 tokens) and
+// a file above 4 GiB are refused before they are parsed or read.
+inline constexpr std::size_t kMaxLineBytes = 16ULL << 20;
+inline constexpr std::uint64_t kMaxTraceBytes = 4ULL << 30;
+
 // Parses every non-empty line. Throws usage_error "SOURCE:LINE: what is wrong" for bad JSON, a
-// missing or mistyped field, or a negative length.
-std::vector<trace_request> parse_trace(std::string_view text, std::string_view source);
-std::vector<trace_request> load_trace(const std::string& path);
+// missing or mistyped field, a negative length, or a line over the limit. When `stop` becomes
+// true the parse returns what it has (the caller checks the flag).
+std::vector<trace_request> parse_trace(std::string_view text, std::string_view source,
+                                       const std::atomic<bool>* stop = nullptr);
+std::vector<trace_request> load_trace(const std::string& path,
+                                      const std::atomic<bool>* stop = nullptr);
 
 }  // namespace cxlprobe::replay

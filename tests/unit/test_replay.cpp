@@ -195,3 +195,35 @@ TEST_CASE("workload replay: sequential order, replicas and a shared tier", "[rep
   empty.contexts = 0;
   CHECK_THROWS_AS(replay_workload(empty, t), usage_error);
 }
+
+TEST_CASE("trace numbers: hash ids up to 2^64-1, totals that would wrap are refused", "[replay]") {
+  const auto big = parse_trace(
+      R"({"timestamp": 0, "input_length": 4, "output_length": 1, "hash_ids": [18446744073709551615, 9223372036854775808]})",
+      "t");
+  REQUIRE(big.size() == 1);
+  CHECK(big[0].hash_ids == std::vector<std::uint64_t>{18446744073709551615ULL, 1ULL << 63});
+  CHECK_THROWS_AS(
+      parse_trace(R"({"timestamp": 0, "input_length": 4, "output_length": 1, "hash_ids": [-1]})",
+                  "t"),
+      usage_error);
+  // Two lines of 2^63 input tokens: their sum wraps 64 bits.
+  const std::string wrap =
+      "{\"timestamp\": 0, \"input_length\": 9223372036854775807, \"output_length\": 1, "
+      "\"hash_ids\": [1]}\n"
+      "{\"timestamp\": 1, \"input_length\": 9223372036854775807, \"output_length\": 1, "
+      "\"hash_ids\": [2]}\n"
+      "{\"timestamp\": 2, \"input_length\": 9223372036854775807, \"output_length\": 1, "
+      "\"hash_ids\": [3]}\n";
+  try {
+    (void)replay_trace(parse_trace(wrap, "t"), {1, 1, std::nullopt});
+    FAIL("a wrapping total was accepted");
+  } catch (const usage_error& e) {
+    CHECK(std::string(e.what()).find("overflow 64 bits") != std::string::npos);
+  }
+  // block tokens x bytes per token beyond 64 bits.
+  CHECK_THROWS_AS(replay_trace(parse_trace(wrap, "t"), {1ULL << 33, 1ULL << 33, std::nullopt}),
+                  usage_error);
+  // A line over 16 MiB is refused before it is parsed.
+  const std::string long_line(kMaxLineBytes + 1, ' ');
+  CHECK_THROWS_AS(parse_trace("x" + long_line, "t"), usage_error);
+}
