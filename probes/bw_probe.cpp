@@ -243,7 +243,7 @@ std::optional<result> measure_point(run_context& ctx, const bw_options& o, const
     if (!filled[static_cast<std::size_t>(w)]) {
       filled[static_cast<std::size_t>(w)] = 1;
       // First touch by the worker that will use the chunk; content we own gets the pattern.
-      if (buf.owns_content() || (buf.writable() && op->writes)) {
+      if (buf.owns_content() || (buf.writable() && (op->writes || copy_elsewhere))) {
         kernels::fill_pattern(src + off, chunk, seed, off / 8);
       }
       if (dst) std::memset(dst + off, 0, chunk);
@@ -381,7 +381,12 @@ std::optional<result> measure_point(run_context& ctx, const bw_options& o, const
               {"isa", std::string(cpu::isa_name(chosen.isa))},
               {"page_size", buf.page_size()},
               {"emulated", tier.emulated()}};
-  if (copy_elsewhere) r.params["to"] = to->to_string();
+  if (copy_elsewhere) {
+    r.params["to"] = to->to_string();
+    // The copy is verified against its source; a source that is not ours holds whatever it held.
+    r.params["source"] = buf.owns_content() || buf.writable() ? "filled with a pattern"
+                                                              : "as found (--allow-write fills it)";
+  }
   if (all_threads) r.params["threads_requested"] = "all";
   // The reading side of a bandwidth matrix (CPUs of node i reading memory of node j).
   if (o.pin.cpu_node) r.params["cpu_node"] = *o.pin.cpu_node;
@@ -435,7 +440,10 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   for (const op_info* op : ops) {
     const bool copy_elsewhere = op->name == "copy" && to.has_value();
     if (op->name == "copy" && !copy_elsewhere) src_bytes = 2 * size;
-    src_writes = src_writes || (op->writes && !copy_elsewhere);
+    // copy --to reads its source: with --allow-write it is filled with a pattern first, so the
+    // verification compares known data rather than whatever (often zeros) was there.
+    src_writes =
+        src_writes || (op->writes && !copy_elsewhere) || (copy_elsewhere && o.tier.allow_write);
   }
   tiers::tier_buffer buf =
       tiers::tier_buffer::open(tier, {src_bytes, src_writes, o.tier.allow_write, o.tier.force});

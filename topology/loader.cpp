@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "core/check.hpp"
@@ -121,6 +122,30 @@ void trial_load_in_child(const std::string& path) {
   }
 }
 
+// hwloc sizes its bitmaps by the largest index: an export with os_index="2000000000" takes
+// seconds and a gigabyte per load. No machine has indexes near 2^20 (Linux caps CPUs at 8192).
+constexpr unsigned long kMaxOsIndex = 1UL << 20;
+constexpr std::uintmax_t kMaxXmlBytes = 256ULL << 20;
+
+void refuse_absurd_indexes(const std::string& path, std::uintmax_t size) {
+  if (size > kMaxXmlBytes) {
+    bad_file(path, fmt::format("is {} bytes; an lstopo export of the largest machines is a few "
+                               "MiB (the limit is 256 MiB)",
+                               size));
+  }
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  static const std::string key = "os_index=\"";
+  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
+    const unsigned long v = std::strtoul(text.c_str() + at + key.size(), nullptr, 10);
+    if (v >= kMaxOsIndex) {
+      bad_file(path, fmt::format("os_index=\"{}\" is beyond any machine (limit {}); the file is "
+                                 "damaged or not an lstopo export",
+                                 v, kMaxOsIndex));
+    }
+  }
+}
+
 }  // namespace
 
 void check_xml_file(const std::string& path) {
@@ -143,6 +168,7 @@ void check_xml_file(const std::string& path) {
     bad_file(path, "is not XML (an hwloc topology export starts with '<?xml' or '<topology')");
   }
   refuse_newer_format(path, head);
+  refuse_absurd_indexes(path, static_cast<std::uintmax_t>(st.st_size));
   trial_load_in_child(path);
 }
 
