@@ -196,11 +196,23 @@ void run_mix(run_context& ctx, const scale_options& o, const tiers::tier_spec& t
   }
 }
 
-std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
+// Every option resolved and checked before any tier is mapped.
+struct scale_plan {
+  tiers::tier_spec tier;
+  std::uint64_t size = 0;
+  std::vector<int> cpus;
+  std::vector<long> threads, procs, streams, gpu_counts, mix;
+  cpu::isa isa = cpu::isa::scalar;
+  bool writes = false;
+  json base;
+};
+
+scale_plan plan_scale(const scale_options& o) {
   validate(o.reps);
-  const tiers::tier_spec tier = tiers::parse_tier(o.tier.tier);
-  const std::uint64_t size = units::parse_bytes(o.size, "--size");
-  if (size % 4096 != 0) throw usage_error("--size must be a multiple of 4 KiB");
+  scale_plan p;
+  p.tier = tiers::parse_tier(o.tier.tier);
+  p.size = units::parse_bytes(o.size, "--size");
+  if (p.size % 4096 != 0) throw usage_error("--size must be a multiple of 4 KiB");
   if (!o.gpus.empty()) {
     throw usage_error(
         "scale --gpus: scale sweeps numbers of GPUs with --gpu-counts (e.g. --gpu-counts 1,2 "
@@ -218,255 +230,279 @@ std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
         "give at least one sweep: --threads, --procs, --streams, --gpu-counts or --mix (each a "
         "list, e.g. 1,2,4)");
   }
-  const auto cpus = allowed_cpus();
-  const auto thread_counts =
-      o.threads.empty()
-          ? std::vector<long>{}
-          : units::parse_int_list(o.threads, "--threads", 1, static_cast<long>(cpus.size()));
-  const auto proc_counts =
-      o.procs.empty() ? std::vector<long>{} : units::parse_int_list(o.procs, "--procs", 1, 256);
-  const auto stream_counts = o.streams.empty()
-                                 ? std::vector<long>{}
-                                 : units::parse_int_list(o.streams, "--streams", 1, 64);
-  const auto gpu_counts = o.gpu_counts.empty()
-                              ? std::vector<long>{}
-                              : units::parse_int_list(o.gpu_counts, "--gpu-counts", 1, 1024);
-  const auto mix_counts =
-      o.mix.empty() ? std::vector<long>{}
-                    : units::parse_int_list(o.mix, "--mix", 0, static_cast<long>(cpus.size()));
-  const cpu::isa isa = cpu::best_isa();
-  // Every checksum is consumed (an atomic the compiler must keep), so no optimiser, LTO
-  // included, can drop a read whose result nobody looks at.
+  p.cpus = allowed_cpus();
+  const long ncpus = static_cast<long>(p.cpus.size());
+  auto list = [](const std::string& text, const char* what, long lo, long hi) {
+    return text.empty() ? std::vector<long>{} : units::parse_int_list(text, what, lo, hi);
+  };
+  p.threads = list(o.threads, "--threads", 1, ncpus);
+  p.procs = list(o.procs, "--procs", 1, 256);
+  p.streams = list(o.streams, "--streams", 1, 64);
+  p.gpu_counts = list(o.gpu_counts, "--gpu-counts", 1, 1024);
+  p.mix = list(o.mix, "--mix", 0, ncpus);
+  p.isa = cpu::best_isa();
+  p.writes = o.op != "read";
+  p.base = {{"tier", p.tier.to_string()}, {"size", p.size}, {"emulated", p.tier.emulated()}};
+  return p;
+}
+
+// CPU workers' stores and loads: --op write is regular stores, ntwrite non-temporal (as bw);
+// every checksum is consumed through an atomic, so no optimiser, LTO included, drops a load.
+struct cpu_work {
+  const scale_options& o;
+  cpu::isa isa;
   std::atomic<std::uint64_t> sink{0};
-  auto consume = [&sink](std::uint64_t v) { sink.fetch_xor(v, std::memory_order_relaxed); };
-  const bool writes = o.op != "read";
-  // --op write is regular stores, ntwrite non-temporal: the same words as bw.
-  auto store = [&](std::byte* p, std::uint64_t n, std::uint64_t word) {
+  void store(std::byte* p, std::uint64_t n, std::uint64_t word) const {
     if (o.op == "ntwrite") {
       cpu::ntwrite(p, n, word, isa);
     } else {
       cpu::write(p, n, word, isa);
     }
-  };
-  json base = {{"tier", tier.to_string()}, {"size", size}, {"emulated", tier.emulated()}};
-  std::vector<result> out;
+  }
+  void consume(std::uint64_t v) { sink.fetch_xor(v, std::memory_order_relaxed); }
+};
 
-  if (!thread_counts.empty()) {
-    const long top = *std::max_element(thread_counts.begin(), thread_counts.end());
-    tiers::tier_buffer buf = tiers::tier_buffer::open(
-        tier, {size * static_cast<std::uint64_t>(top), writes, o.tier.allow_write, o.tier.force});
-    std::vector<point> pts;
-    for (long n : thread_counts) {
-      if (ctx.stop_requested()) break;
-      ctx.report(fmt::format("scale: {} CPU thread(s) {} {}", n, o.op, tier.to_string()));
-      const auto placed = spread_cpus(cpus, static_cast<std::size_t>(n));
-      auto rounds = run_pinned(
-          {placed, o.reps.warmup, o.reps.reps},
-          [&](int w) {
-            std::byte* p = buf.data() + static_cast<std::uint64_t>(w) * size;
-            if (buf.owns_content() || writes)
-              cpu::write(p, size, kernels::pattern_word(1, static_cast<std::uint64_t>(w)), isa);
-          },
-          [&](int w, int) {
-            std::byte* p = buf.data() + static_cast<std::uint64_t>(w) * size;
-            if (writes) {
-              store(p, size, 7);
-            } else {
-              consume(cpu::read(p, size, isa));
-            }
-          },
-          ctx.stop);
-      if (rounds.empty()) break;
-      std::vector<std::vector<std::pair<double, double>>> times(static_cast<std::size_t>(n));
-      for (const auto& r : rounds) {
-        for (std::size_t w = 0; w < static_cast<std::size_t>(n); ++w)
-          times[w].emplace_back(r.start[w], r.end[w]);
-      }
-      point pt{n, aggregate_of(times, static_cast<double>(size)), {}, {}};
-      for (const auto& t : times)
-        pt.per_worker.push_back(median_bw(t, static_cast<double>(size)));
-      pts.push_back(pt);
+// Threads of this process, each on its own `size` of one mapping.
+void sweep_threads(run_context& ctx, const scale_options& o, const scale_plan& sp,
+                   tiers::tier_buffer& buf, cpu_work& work, std::vector<result>& out) {
+  const auto& [tier, size, cpus, writes, isa, base] =
+      std::tie(sp.tier, sp.size, sp.cpus, sp.writes, sp.isa, sp.base);
+  std::vector<point> pts;
+  for (long n : sp.threads) {
+    if (ctx.stop_requested()) break;
+    ctx.report(fmt::format("scale: {} CPU thread(s) {} {}", n, o.op, tier.to_string()));
+    const auto placed = spread_cpus(cpus, static_cast<std::size_t>(n));
+    auto rounds = run_pinned(
+        {placed, o.reps.warmup, o.reps.reps},
+        [&](int w) {
+          std::byte* p = buf.data() + static_cast<std::uint64_t>(w) * size;
+          if (buf.owns_content() || writes)
+            cpu::write(p, size, kernels::pattern_word(1, static_cast<std::uint64_t>(w)), isa);
+        },
+        [&](int w, int) {
+          std::byte* p = buf.data() + static_cast<std::uint64_t>(w) * size;
+          if (writes) {
+            work.store(p, size, 7);
+          } else {
+            work.consume(cpu::read(p, size, isa));
+          }
+        },
+        ctx.stop);
+    if (rounds.empty()) break;
+    std::vector<std::vector<std::pair<double, double>>> times(static_cast<std::size_t>(n));
+    for (const auto& r : rounds) {
+      for (std::size_t w = 0; w < static_cast<std::size_t>(n); ++w)
+        times[w].emplace_back(r.start[w], r.end[w]);
     }
-    json b = base;
+    point pt{n, aggregate_of(times, static_cast<double>(size)), {}, {}};
+    for (const auto& t : times)
+      pt.per_worker.push_back(median_bw(t, static_cast<double>(size)));
+    pts.push_back(pt);
+  }
+  json b = base;
+  b["op"] = o.op;
+  if (writes) b["stores"] = o.op == "ntwrite" ? "nontemporal" : "regular";
+  finish_sweep(out, "threads", b, pts, {});
+}
+
+// Separate processes (as replicas map one device), each on its own region of the mapping made
+// before the fork.
+void sweep_procs(run_context& ctx, const scale_options& o, const scale_plan& sp,
+                 tiers::tier_buffer& buf, cpu_work& work, std::vector<result>& out) {
+  const auto& [tier, size, cpus, writes, isa, base] =
+      std::tie(sp.tier, sp.size, sp.cpus, sp.writes, sp.isa, sp.base);
+  std::vector<point> pts;
+  for (long n : sp.procs) {
+    if (ctx.stop_requested()) break;
+    ctx.report(
+        fmt::format("scale: {} process(es), {} engine, on {}", n, o.proc_engine, tier.to_string()));
+    const auto regions =
+        scale::assign_regions(size * static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(n),
+                              std::max<std::uint64_t>(buf.alignment(), 4096));
+    // Processes go to GPUs round-robin, as replicas do. Counted from the topology: CUDA must
+    // not be initialised in this process before the fork.
+    std::size_t nvidia_gpus = 0;
+    if (o.proc_engine == "gpu") {
+      for (const auto& g : ctx.topo().gpus)
+        nvidia_gpus += g.vendor_id == 0x10de;
+    }
+    nvidia_gpus = std::max<std::size_t>(1, nvidia_gpus);
+    const auto outcomes = run_processes(
+        static_cast<std::size_t>(n), [&](std::size_t k) { pin_single(cpus[k % cpus.size()]); },
+        [&](std::size_t k) {
+          std::byte* p = buf.data() + regions[k].offset;
+          std::vector<std::pair<double, double>> t;
+          if (o.proc_engine == "gpu") {
+            t = dma::timed_h2d_from(p, regions[k].size, static_cast<int>(k % nvidia_gpus),
+                                    o.reps.reps);
+          } else {
+            for (int r = -o.reps.warmup; r < o.reps.reps; ++r) {
+              const double t0 = now_s();
+              if (writes) {
+                work.store(p, regions[k].size, 9);
+              } else {
+                work.consume(cpu::read(p, regions[k].size, isa));
+              }
+              if (r >= 0) t.emplace_back(t0, now_s());
+            }
+          }
+          std::ostringstream s;
+          s.precision(17);
+          for (const auto& [a, b] : t)
+            s << a << ' ' << b << ' ';
+          return s.str();
+        },
+        std::chrono::seconds(o.timeout_s), std::chrono::seconds(o.timeout_s), ctx.stop);
+    if (ctx.stop_requested()) break;  // the points measured so far still form a sweep
+    std::vector<std::vector<std::pair<double, double>>> times;
+    std::string problems;
+    for (std::size_t k = 0; k < outcomes.size(); ++k) {
+      if (!outcomes[k].ok) {
+        problems +=
+            fmt::format("{}process {}: {}", problems.empty() ? "" : "; ", k, outcomes[k].problem);
+        continue;
+      }
+      std::istringstream in(outcomes[k].output);
+      std::vector<std::pair<double, double>> t;
+      double a = 0, b = 0;
+      while (in >> a >> b)
+        t.emplace_back(a, b);
+      times.push_back(std::move(t));
+    }
+    if (!problems.empty()) {
+      json p = base;
+      p["sweep"] = "procs";
+      p["workers"] = n;
+      out.push_back(make_error("scale", "worker failed: " + problems, p));
+      continue;
+    }
+    // Processes start together but drift apart over their repetitions: the aggregate is all
+    // their bytes over the window from the first start to the last end.
+    double first = 1e300, last = 0, bytes = 0;
+    for (const auto& t : times) {
+      for (const auto& [a, e] : t) {
+        first = std::min(first, a);
+        last = std::max(last, e);
+        bytes += static_cast<double>(regions[0].size);
+      }
+    }
+    point pt{n, last > first ? bytes / (last - first) : 0.0, {}, json::array()};
+    for (const auto& t : times)
+      pt.per_worker.push_back(median_bw(t, static_cast<double>(regions[0].size)));
+    for (const auto& reg : regions)
+      pt.worker_regions.push_back({tier.offset + reg.offset, reg.size});
+    pts.push_back(pt);
+  }
+  json b = base;
+  b["engine"] = o.proc_engine;
+  if (o.proc_engine == "cpu") {
     b["op"] = o.op;
     if (writes) b["stores"] = o.op == "ntwrite" ? "nontemporal" : "regular";
-    finish_sweep(out, "threads", b, pts, {});
   }
+  finish_sweep(out, "procs", b, pts, {});
+}
 
-  if (!proc_counts.empty()) {
-    const long top = *std::max_element(proc_counts.begin(), proc_counts.end());
-    // One mapping of the tier, made before the fork; each process uses its own region of it.
-    tiers::tier_buffer buf = tiers::tier_buffer::open(
-        tier, {size * static_cast<std::uint64_t>(top), writes, o.tier.allow_write, o.tier.force});
-    if (buf.owns_content()) cpu::write(buf.data(), buf.size(), 3, isa);
-    std::vector<point> pts;
-    for (long n : proc_counts) {
-      if (ctx.stop_requested()) break;
-      ctx.report(fmt::format("scale: {} process(es), {} engine, on {}", n, o.proc_engine,
-                             tier.to_string()));
-      const auto regions =
-          scale::assign_regions(size * static_cast<std::uint64_t>(n), static_cast<std::uint64_t>(n),
-                                std::max<std::uint64_t>(buf.alignment(), 4096));
-      // Processes go to GPUs round-robin, as replicas do. Counted from the topology: CUDA must
-      // not be initialised in this process before the fork.
-      std::size_t nvidia_gpus = 0;
-      if (o.proc_engine == "gpu") {
-        for (const auto& g : ctx.topo().gpus)
-          nvidia_gpus += g.vendor_id == 0x10de;
-      }
-      nvidia_gpus = std::max<std::size_t>(1, nvidia_gpus);
-      const auto outcomes = run_processes(
-          static_cast<std::size_t>(n), [&](std::size_t k) { pin_single(cpus[k % cpus.size()]); },
-          [&](std::size_t k) {
-            std::byte* p = buf.data() + regions[k].offset;
-            std::vector<std::pair<double, double>> t;
-            if (o.proc_engine == "gpu") {
-              t = dma::timed_h2d_from(p, regions[k].size, static_cast<int>(k % nvidia_gpus),
-                                      o.reps.reps);
-            } else {
-              for (int r = -o.reps.warmup; r < o.reps.reps; ++r) {
-                const double t0 = now_s();
-                if (writes) {
-                  store(p, regions[k].size, 9);
-                } else {
-                  consume(cpu::read(p, regions[k].size, isa));
-                }
-                if (r >= 0) t.emplace_back(t0, now_s());
-              }
-            }
-            std::ostringstream s;
-            s.precision(17);
-            for (const auto& [a, b] : t)
-              s << a << ' ' << b << ' ';
-            return s.str();
-          },
-          std::chrono::seconds(o.timeout_s), std::chrono::seconds(o.timeout_s), ctx.stop);
-      if (ctx.stop_requested()) break;  // the points measured so far still form a sweep
-      std::vector<std::vector<std::pair<double, double>>> times;
-      std::string problems;
-      for (std::size_t k = 0; k < outcomes.size(); ++k) {
-        if (!outcomes[k].ok) {
-          problems +=
-              fmt::format("{}process {}: {}", problems.empty() ? "" : "; ", k, outcomes[k].problem);
-          continue;
-        }
-        std::istringstream in(outcomes[k].output);
-        std::vector<std::pair<double, double>> t;
-        double a = 0, b = 0;
-        while (in >> a >> b)
-          t.emplace_back(a, b);
-        times.push_back(std::move(t));
-      }
-      if (!problems.empty()) {
-        json p = base;
-        p["sweep"] = "procs";
-        p["workers"] = n;
-        out.push_back(make_error("scale", "worker failed: " + problems, p));
-        continue;
-      }
-      // Processes start together but drift apart over their repetitions: the aggregate is all
-      // their bytes over the window from the first start to the last end.
-      double first = 1e300, last = 0, bytes = 0;
-      for (const auto& t : times) {
-        for (const auto& [a, e] : t) {
-          first = std::min(first, a);
-          last = std::max(last, e);
-          bytes += static_cast<double>(regions[0].size);
-        }
-      }
-      point pt{n, last > first ? bytes / (last - first) : 0.0, {}, json::array()};
-      for (const auto& t : times)
-        pt.per_worker.push_back(median_bw(t, static_cast<double>(regions[0].size)));
-      for (const auto& reg : regions)
-        pt.worker_regions.push_back({tier.offset + reg.offset, reg.size});
-      pts.push_back(pt);
-    }
-    json b = base;
-    b["engine"] = o.proc_engine;
-    if (o.proc_engine == "cpu") {
-      b["op"] = o.op;
-      if (writes) b["stores"] = o.op == "ntwrite" ? "nontemporal" : "regular";
-    }
-    finish_sweep(out, "procs", b, pts, {});
-    if (ctx.stop_requested()) return out;
+// GPU sweeps go through the dma probe's machinery (latch-started streams, verified data).
+void sweep_gpus(run_context& ctx, const scale_options& o, const scale_plan& sp,
+                const std::string& sweep, const std::vector<long>& counts,
+                std::vector<result>& out) {
+  const auto& [tier, size, base] = std::tie(sp.tier, sp.size, sp.base);
+  if (counts.empty()) return;
+  if (auto why = dma::unavailable_reason()) {
+    out.push_back(make_waived("scale", *why, {{"sweep", sweep}}));
+    return;
   }
+  std::vector<point> pts;
+  auto& topo = ctx.topo();
+  dma::annotate_cuda_devices(topo);
+  for (long n : counts) {
+    if (ctx.stop_requested()) break;
+    dma::plan p;
+    p.tier = tier;
+    p.allow_write = o.tier.allow_write;
+    p.force = o.tier.force;
+    p.hosts = {tier.kind == tiers::tier_kind::dram ? dma::host_kind::pinned
+                                                   : dma::host_kind::registered};
+    p.dirs = {dma::direction::h2d};
+    p.engines = {dma::engine::ce};
+    p.sizes = {size};
+    p.reps = o.reps.reps;
+    p.warmup = o.reps.warmup;
+    if (sweep == "streams") {
+      p.streams = static_cast<int>(n);
+      p.gpus = {0};
+    } else {
+      for (long g = 0; g < n; ++g)
+        p.gpus.push_back(static_cast<int>(g));
+    }
+    const auto rs = dma::run(ctx, p);
+    // One GPU: one row. Several: a row per GPU (own events), then the aggregate row.
+    const auto bad =
+        std::find_if(rs.begin(), rs.end(), [](const result& r) { return r.state != status::ok; });
+    if (rs.empty() || bad != rs.end()) {
+      if (bad != rs.end()) out.push_back(*bad);
+      continue;
+    }
+    point pt{n, rs.back().find("bandwidth")->value.value(), {}, {}};
+    if (sweep == "gpus") {
+      for (std::size_t i = 0; i + 1 < rs.size(); ++i)
+        pt.per_worker.push_back(rs[i].find("bandwidth")->value.value());
+      if (pt.per_worker.empty()) pt.per_worker.push_back(pt.aggregate);
+    } else {
+      // Each stream's figure from its own events (one stream: the aggregate is its figure).
+      for (long k = 0; k < n; ++k) {
+        if (const metric* m = rs[0].find(fmt::format("bandwidth_stream{}", k), "median"))
+          pt.per_worker.push_back(*m->value);
+      }
+      if (n == 1) pt.per_worker.push_back(pt.aggregate);
+    }
+    pts.push_back(pt);
+  }
+  // Ceiling of a point: the narrowest element on the path from the measured tier to each GPU
+  // in use, summed over those GPUs (streams share GPU 0's link). Elements shared by the GPUs
+  // in use (the tier side, a switch uplink) count once: the sum is capped by the smallest.
+  const auto where = topology::locate_tier(topo, tier.to_string());
+  std::vector<std::optional<double>> ceilings;
+  for (const auto& pt : pts) {
+    const long used = sweep == "gpus" ? pt.workers : 1;
+    double sum = 0;
+    for (const auto& g : topo.gpus) {
+      if (!g.cuda_index || *g.cuda_index >= used || !where) continue;
+      const auto path = topology::compute_path(topo, *where, g);
+      if (path.min_effective_bps > 0) sum += path.min_effective_bps;
+      if (path.tier_effective_bps > 0) sum = std::min(sum, path.tier_effective_bps);
+    }
+    ceilings.push_back(sum > 0 ? std::optional<double>(sum) : std::nullopt);
+  }
+  json b = base;
+  b["dir"] = "h2d";
+  finish_sweep(out, sweep, b, pts, ceilings);
+}
 
-  // GPU sweeps go through the dma probe's machinery (latch-started streams, verified data).
-  auto gpu_sweep = [&](const std::string& sweep, const std::vector<long>& counts) {
-    if (counts.empty()) return;
-    if (auto why = dma::unavailable_reason()) {
-      out.push_back(make_waived("scale", *why, {{"sweep", sweep}}));
-      return;
-    }
-    std::vector<point> pts;
-    auto& topo = ctx.topo();
-    dma::annotate_cuda_devices(topo);
-    for (long n : counts) {
-      if (ctx.stop_requested()) break;
-      dma::plan p;
-      p.tier = tier;
-      p.allow_write = o.tier.allow_write;
-      p.force = o.tier.force;
-      p.hosts = {tier.kind == tiers::tier_kind::dram ? dma::host_kind::pinned
-                                                     : dma::host_kind::registered};
-      p.dirs = {dma::direction::h2d};
-      p.engines = {dma::engine::ce};
-      p.sizes = {size};
-      p.reps = o.reps.reps;
-      p.warmup = o.reps.warmup;
-      if (sweep == "streams") {
-        p.streams = static_cast<int>(n);
-        p.gpus = {0};
-      } else {
-        for (long g = 0; g < n; ++g)
-          p.gpus.push_back(static_cast<int>(g));
-      }
-      const auto rs = dma::run(ctx, p);
-      // One GPU: one row. Several: a row per GPU (own events), then the aggregate row.
-      const auto bad =
-          std::find_if(rs.begin(), rs.end(), [](const result& r) { return r.state != status::ok; });
-      if (rs.empty() || bad != rs.end()) {
-        if (bad != rs.end()) out.push_back(*bad);
-        continue;
-      }
-      point pt{n, rs.back().find("bandwidth")->value.value(), {}, {}};
-      if (sweep == "gpus") {
-        for (std::size_t i = 0; i + 1 < rs.size(); ++i)
-          pt.per_worker.push_back(rs[i].find("bandwidth")->value.value());
-        if (pt.per_worker.empty()) pt.per_worker.push_back(pt.aggregate);
-      } else {
-        // Each stream's figure from its own events (one stream: the aggregate is its figure).
-        for (long k = 0; k < n; ++k) {
-          if (const metric* m = rs[0].find(fmt::format("bandwidth_stream{}", k), "median"))
-            pt.per_worker.push_back(*m->value);
-        }
-        if (n == 1) pt.per_worker.push_back(pt.aggregate);
-      }
-      pts.push_back(pt);
-    }
-    // Ceiling of a point: the narrowest element on the path from the measured tier to each GPU
-    // in use, summed over those GPUs (streams share GPU 0's link). Elements shared by the GPUs
-    // in use (the tier side, a switch uplink) count once: the sum is capped by the smallest.
-    const auto where = topology::locate_tier(topo, tier.to_string());
-    std::vector<std::optional<double>> ceilings;
-    for (const auto& pt : pts) {
-      const long used = sweep == "gpus" ? pt.workers : 1;
-      double sum = 0;
-      for (const auto& g : topo.gpus) {
-        if (!g.cuda_index || *g.cuda_index >= used || !where) continue;
-        const auto path = topology::compute_path(topo, *where, g);
-        if (path.min_effective_bps > 0) sum += path.min_effective_bps;
-        if (path.tier_effective_bps > 0) sum = std::min(sum, path.tier_effective_bps);
-      }
-      ceilings.push_back(sum > 0 ? std::optional<double>(sum) : std::nullopt);
-    }
-    json b = base;
-    b["dir"] = "h2d";
-    finish_sweep(out, sweep, b, pts, ceilings);
-  };
-  gpu_sweep("streams", stream_counts);
-  if (!mix_counts.empty()) run_mix(ctx, o, tier, size, mix_counts, base, out);
-  gpu_sweep("gpus", gpu_counts);
+std::vector<result> run_scale(run_context& ctx, const scale_options& o) {
+  const scale_plan sp = plan_scale(o);
+  // One mapping for the CPU sweeps, made (or refused) before the first measurement: the largest
+  // of threads x size and processes x size.
+  long top = 0;
+  for (const auto* counts : {&sp.threads, &sp.procs}) {
+    if (!counts->empty()) top = std::max(top, *std::max_element(counts->begin(), counts->end()));
+  }
+  std::optional<tiers::tier_buffer> buf;
+  if (top > 0) {
+    std::uint64_t bytes = 0;
+    if (__builtin_mul_overflow(sp.size, static_cast<std::uint64_t>(top), &bytes))
+      throw usage_error("--size times the largest worker count overflows 64 bits");
+    buf = tiers::tier_buffer::open(sp.tier, {bytes, sp.writes, o.tier.allow_write, o.tier.force});
+    if (buf->owns_content()) cpu::write(buf->data(), buf->size(), 3, sp.isa);
+  }
+  cpu_work work{o, sp.isa};
+  std::vector<result> out;
+  if (!sp.threads.empty()) sweep_threads(ctx, o, sp, *buf, work, out);
+  if (!sp.procs.empty() && !ctx.stop_requested()) sweep_procs(ctx, o, sp, *buf, work, out);
+  if (ctx.stop_requested()) return out;
+  sweep_gpus(ctx, o, sp, "streams", sp.streams, out);
+  if (!sp.mix.empty()) run_mix(ctx, o, sp.tier, sp.size, sp.mix, sp.base, out);
+  sweep_gpus(ctx, o, sp, "gpus", sp.gpu_counts, out);
   return out;
 }
 
