@@ -5,7 +5,9 @@
 # pass, --warn NoTests with Catch2 v2)
 set -u
 bin=$1; build=$2; shift 2
-defined=$("$bin" --list-test-names-only | grep -c .)
+# Catch2 v2 lists names with --list-test-names-only, v3 with --list-tests --verbosity quiet.
+names=$("$bin" --list-test-names-only 2>/dev/null) || names=$("$bin" --list-tests --verbosity quiet)
+defined=$(printf '%s\n' "$names" | grep -c .)
 entries=$(cd "$build" && ctest -N -L '^unit$' | grep -c 'Test *#[0-9]*: unit:')
 echo "defined test cases: $defined, ctest entries: $entries"
 [ "$defined" -gt 0 ] && [ "$defined" = "$entries" ] || { echo "FAIL: they differ"; exit 1; }
