@@ -6,7 +6,12 @@
 set -u
 bin=$1; build=$2; shift 2
 # Catch2 v2 lists names with --list-test-names-only, v3 with --list-tests --verbosity quiet.
-names=$("$bin" --list-test-names-only 2>/dev/null) || names=$("$bin" --list-tests --verbosity quiet)
+# (v2 exits with the number of tests listed: the status says nothing here).
+if "$bin" --help 2>&1 | grep -q -- --list-test-names-only; then
+  names=$("$bin" --list-test-names-only)
+else
+  names=$("$bin" --list-tests --verbosity quiet)
+fi
 defined=$(printf '%s\n' "$names" | grep -c .)
 entries=$(cd "$build" && ctest -N -L '^unit$' | grep -c 'Test *#[0-9]*: unit:')
 echo "defined test cases: $defined, ctest entries: $entries"
