@@ -196,6 +196,16 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
     ctx.report("replay: reading " + o.trace);
     auto requests = replay::load_trace(o.trace, ctx.stop);
     if (ctx.stop_requested()) return {};  // interrupted while parsing: nothing to replay
+    // A wrong --block-tokens goes unnoticed in the hit ratio: say which size the ids fit.
+    const auto fit = replay::check_block_tokens(requests, o.block_tokens);
+    std::string block_warning;
+    if (fit.disagree > 0.1 && fit.best_block_tokens != o.block_tokens) {
+      block_warning = fmt::format(
+          "warning: {:.0f}% of the requests carry a number of hash ids that --block-tokens {} "
+          "does not explain; the ids fit --block-tokens {} ({:.0f}% disagree)",
+          fit.disagree * 100, o.block_tokens, fit.best_block_tokens, fit.best_disagree * 100);
+      ctx.report(block_warning);
+    }
     const auto outcome =
         replay::replay_trace(std::move(requests), {o.block_tokens, kvbpt, l1_capacity});
     result r;
@@ -204,6 +214,7 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
     r.params["mode"] = "trace";
     r.params["trace"] = o.trace;
     r.params["block_tokens"] = o.block_tokens;
+    r.message = block_warning;
     r.add_value("requests", "1", static_cast<double>(outcome.requests));
     r.add_value("input_tokens", "1", static_cast<double>(outcome.input_tokens));
     r.add_value("hit_tokens", "1", static_cast<double>(outcome.hit_tokens));

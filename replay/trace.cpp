@@ -108,4 +108,34 @@ std::vector<trace_request> load_trace(const std::string& path, const std::atomic
   return parse_trace(text, path, stop);
 }
 
+namespace {
+
+double disagreement(const std::vector<trace_request>& requests, std::uint64_t b) {
+  std::size_t with_ids = 0, off = 0;
+  for (const auto& r : requests) {
+    if (r.hash_ids.empty()) continue;
+    ++with_ids;
+    off += (r.input_length + b - 1) / b != r.hash_ids.size();
+  }
+  return with_ids ? static_cast<double>(off) / static_cast<double>(with_ids) : 0.0;
+}
+
+}  // namespace
+
+block_fit check_block_tokens(const std::vector<trace_request>& requests,
+                             std::uint64_t block_tokens) {
+  block_fit f;
+  f.disagree = disagreement(requests, block_tokens);
+  f.best_block_tokens = block_tokens;
+  f.best_disagree = f.disagree;
+  for (std::uint64_t b = 16; b <= 4096; b *= 2) {
+    const double d = disagreement(requests, b);
+    if (d < f.best_disagree) {
+      f.best_disagree = d;
+      f.best_block_tokens = b;
+    }
+  }
+  return f;
+}
+
 }  // namespace cxlprobe::replay

@@ -32,4 +32,15 @@ std::vector<trace_request> parse_trace(std::string_view text, std::string_view s
 std::vector<trace_request> load_trace(const std::string& path,
                                       const std::atomic<bool>* stop = nullptr);
 
+// How well `block_tokens` explains the trace: a request of N input tokens carries ceil(N / B)
+// hash ids. Returns the fraction of requests (with ids) that disagree, and the block size among
+// the usual ones (16 .. 4096 tokens) that disagrees least.
+struct block_fit {
+  double disagree = 0;
+  std::uint64_t best_block_tokens = 0;
+  double best_disagree = 0;
+};
+block_fit check_block_tokens(const std::vector<trace_request>& requests,
+                             std::uint64_t block_tokens);
+
 }  // namespace cxlprobe::replay
