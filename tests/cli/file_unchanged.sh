@@ -19,5 +19,7 @@ msg=$(cat "$file.err"); rm -f "$file" "$file.err"
 [ "$rc" = 2 ] || { echo "FAIL: exit $rc, expected 2: $msg"; exit 1; }
 [ "$before" = "$after" ] || { echo "FAIL: content changed"; exit 1; }
 echo "$msg" | grep -q -- "$match" || { echo "FAIL: message does not name '$match': $msg"; exit 1; }
-[ "$ms" -lt 1000 ] || { echo "FAIL: the refusal took $ms ms (> 1 s): it was not made in the plan"; exit 1; }
+# One second for a refusal made in the plan; sanitizer builds (slow to start) set a larger budget.
+limit=${CXLPROBE_TEST_LIMIT_MS:-1000}
+[ "$ms" -lt "$limit" ] || { echo "FAIL: the refusal took $ms ms (> $limit ms): it was not made in the plan"; exit 1; }
 echo "ok: refused in $ms ms, content unchanged"
