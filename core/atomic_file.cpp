@@ -81,9 +81,16 @@ void check_folder_writable(const std::string& path) {
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
   std::string probe = (slash == std::string::npos ? std::string("./") : dir) + ".cxlprobe-XXXXXX";
   fd_guard fd(::mkstemp(probe.data()));
-  if (fd.get() < 0 && errno == ENOENT) {
+  struct stat st {};
+  if (fd.get() < 0 && errno == ENOENT && (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
     throw usage_error("output path '" + path + "': folder '" + dir +
                       "' does not exist; create it first");
+  }
+  if (fd.get() < 0 && errno == ENOENT) {
+    // The folder exists but takes no file: /proc, /sys and other pseudo-filesystems.
+    throw usage_error("output path '" + path + "': its folder '" + dir +
+                      "' takes no new files (a pseudo-filesystem such as /proc or /sys); choose "
+                      "a writable folder");
   }
   if (fd.get() < 0) {
     throw usage_error("output path '" + path + "': cannot create a file in its folder '" + dir +
