@@ -246,6 +246,12 @@ scale_plan plan_scale(const scale_options& o) {
   return p;
 }
 
+// What the CPU workers did: the op and, for writes, the kind of stores.
+void add_op_params(json& params, const scale_options& o) {
+  params["op"] = o.op;
+  if (o.op != "read") params["stores"] = o.op == "ntwrite" ? "nontemporal" : "regular";
+}
+
 // CPU workers' stores and loads: --op write is regular stores, ntwrite non-temporal (as bw);
 // every checksum is consumed through an atomic, so no optimiser, LTO included, drops a load.
 struct cpu_work {
@@ -300,8 +306,7 @@ void sweep_threads(run_context& ctx, const scale_options& o, const scale_plan& s
     pts.push_back(pt);
   }
   json b = base;
-  b["op"] = o.op;
-  if (writes) b["stores"] = o.op == "ntwrite" ? "nontemporal" : "regular";
+  add_op_params(b, o);
   finish_sweep(out, "threads", b, pts, {});
 }
 
@@ -396,8 +401,7 @@ void sweep_procs(run_context& ctx, const scale_options& o, const scale_plan& sp,
   json b = base;
   b["engine"] = o.proc_engine;
   if (o.proc_engine == "cpu") {
-    b["op"] = o.op;
-    if (writes) b["stores"] = o.op == "ntwrite" ? "nontemporal" : "regular";
+    add_op_params(b, o);
   }
   finish_sweep(out, "procs", b, pts, {});
 }

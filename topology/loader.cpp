@@ -240,9 +240,10 @@ topology load(const load_options& options) {
   add_from_sysfs(topo, sys);
   if (options.use_libraries && !options.fsroot) {
     detail::add_from_libdaxctl(topo);
+    const std::size_t regions = topo.regions.size();
     detail::add_from_libcxl(topo);
-    // libcxl may have found regions sysfs did not list: tie again.
-    cxl_chain::tie_tiers(topo, sys);
+    // Only when libcxl found regions sysfs did not list is there anything new to tie.
+    if (topo.regions.size() != regions) cxl_chain::tie_tiers(topo, sys);
   }
   return topo;
 }
