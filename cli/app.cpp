@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,22 @@
 namespace cxlprobe::cli {
 
 namespace {
+// std::bad_alloc says only "std::bad_alloc": say what ran out and what to change.
+constexpr const char* kOutOfMemory =
+    "out of memory: the run needed more memory than this process may use (sizes too large for "
+    "this node, a trace too large, or a limit such as ulimit -v or a cgroup's memory.max); use "
+    "smaller sizes or a smaller input";
+
+// operator new failing deep inside a library does not always reach a catch: nlohmann's parser
+// unwinds through noexcept code and aborts (exit 134, "std::bad_alloc"). End the run here with
+// the reason instead; nothing is left to allocate a result file with.
+[[noreturn]] void out_of_memory() {
+  const auto say = [](const char* s) { (void)!::write(STDERR_FILENO, s, std::strlen(s)); };
+  say("cxlprobe: error: ");
+  say(kOutOfMemory);
+  say("\n");
+  ::_exit(kExitFailed);
+}
 
 constexpr const char* kExitCodeHelp =
     "Exit codes: 0 ok. 1 a probe failed. 2 usage error (bad option, value or input file). "
@@ -131,6 +149,7 @@ void suggest_options(const std::vector<command>& commands, const std::vector<std
 }  // namespace
 
 int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
+  std::set_new_handler(out_of_memory);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (fixed_command) args.insert(args.begin(), std::string(*fixed_command));
 
@@ -239,6 +258,9 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   } catch (const usage_error& e) {
     std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
     return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), kOutOfMemory);
+    return kExitFailed;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cxlprobe %s: error: %s\n", name.c_str(), e.what());
     return kExitFailed;
@@ -252,6 +274,8 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     return kExitUsage;
   } catch (const waived_error& e) {
     doc.results.push_back(make_waived(name, e.what()));
+  } catch (const std::bad_alloc&) {
+    doc.results.push_back(make_error(name, std::string(kOutOfMemory)));
   } catch (const std::exception& e) {
     // A failure mid-run still leaves a result file that says what failed.
     doc.results.push_back(make_error(name, e.what()));

@@ -22,18 +22,22 @@ void add_pinning_options(CLI::App& cmd, pinning_options& o) {
                  "CPUs this process may use")
       ->type_name("LIST");
   cmd.add_option("--cpu-node", o.cpu_node, "Pin workers to the CPUs of this NUMA node")
-      ->type_name("N");
+      ->type_name("N")
+      ->check(CLI::Range(0, 1023));
 }
 
 void add_repetition_options(CLI::App& cmd, repetition_options& o) {
   cmd.add_option("--reps", o.reps, "Timed repetitions per point (the median is reported)")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  cmd.add_option("--warmup", o.warmup, "Untimed repetitions before timing")->capture_default_str();
+  cmd.add_option("--warmup", o.warmup, "Untimed repetitions before timing")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
 }
 
 void validate(const repetition_options& o) {
-  if (o.reps < 1) throw usage_error("--reps must be at least 1");
-  if (o.warmup < 0) throw usage_error("--warmup must be 0 or more");
+  if (o.reps < 1 || o.reps > 100000) throw usage_error("--reps must be within 1..100000");
+  if (o.warmup < 0 || o.warmup > 10000) throw usage_error("--warmup must be within 0..10000");
 }
 
 }  // namespace cxlprobe::probes

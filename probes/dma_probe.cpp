@@ -54,6 +54,10 @@ std::vector<E> parse_enum_list(const std::string& text, const char* option,
   return out;
 }
 
+// Beyond any host or GPU memory of today's nodes: a typo, refused before anything is allocated.
+constexpr std::uint64_t kMaxSize = 256ULL << 30;
+constexpr std::uint64_t kMaxBlock = 1ULL << 30;
+
 dma::plan make_plan(const dma_options& o) {
   using namespace dma;
   validate(o.reps);
@@ -86,21 +90,27 @@ dma::plan make_plan(const dma_options& o) {
   }
   p.sizes = o.size.empty() ? default_sizes() : units::parse_bytes_list(o.size, "--size");
   for (auto s : p.sizes) {
-    if (s % 16 != 0)
-      throw usage_error(fmt::format("--size {}: sizes must be multiples of 16 bytes", s));
+    if (s % 16 != 0 || s > kMaxSize)
+      throw usage_error(fmt::format(
+          "--size {}: sizes must be multiples of 16 bytes, at most 256 GiB per stream", s));
   }
-  if (o.streams < 1 || o.streams > 64) throw usage_error("--streams must be within 1..64");
   p.streams = o.streams;
   p.reps = o.reps.reps;
   p.warmup = o.reps.warmup;
   p.block_sizes = o.block.empty() ? default_blocks() : units::parse_bytes_list(o.block, "--block");
   for (auto b : p.block_sizes) {
-    if (b % 16 != 0)
-      throw usage_error(fmt::format("--block {}: block sizes must be multiples of 16 bytes", b));
+    if (b % 16 != 0 || b > kMaxBlock)
+      throw usage_error(
+          fmt::format("--block {}: block sizes must be multiples of 16 bytes, at most 1 GiB", b));
   }
   p.blocks = o.blocks;
   p.total_bytes = units::parse_bytes(o.total, "--total");
-  if (o.ctas < 0) throw usage_error("--ctas must be 0 (automatic) or more");
+  if (p.total_bytes > kMaxSize) throw usage_error("--total: at most 256 GiB");
+  // --blocks (< 2^24) x a block (<= 1 GiB) fits 64 bits; the plan caps it like --total.
+  for (auto b : p.block_sizes) {
+    if (o.blocks * b > kMaxSize)
+      throw usage_error(fmt::format("--blocks {} x --block {} exceeds 256 GiB", o.blocks, b));
+  }
   p.ctas = o.ctas;
   if (o.kernel != "auto") {
     static const std::pair<const char*, sm_kernel> kernels[] = {
@@ -148,6 +158,7 @@ probe_spec dma_probe() {
                "Transfer sizes per stream (default: 4 KiB..1 GiB powers of two, 1.5 MiB, 24 MiB)")
             ->type_name("LIST");
         cmd.add_option("--streams", o->streams, "Copy streams per GPU, started together")
+            ->check(CLI::Range(1, 64))
             ->capture_default_str();
         cmd.add_option("--pattern", o->pattern,
                        "bulk, kv-restore (scattered blocks host->GPU slots) or kv-offload (GPU "
@@ -155,8 +166,8 @@ probe_spec dma_probe() {
             ->capture_default_str();
         cmd.add_option("--block", o->block, "KV block sizes (default 4 KiB..24 MiB)")
             ->type_name("LIST");
-        cmd.add_option("--blocks", o->blocks,
-                       "KV blocks per measurement (default: --total / block)");
+        cmd.add_option("--blocks", o->blocks, "KV blocks per measurement (0: --total / block)")
+            ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 24));
         cmd.add_option("--total", o->total, "Bytes per KV measurement when --blocks is not given")
             ->capture_default_str();
         cmd.add_option(
@@ -172,6 +183,7 @@ probe_spec dma_probe() {
                "patterns add staged); a list compares them")
             ->capture_default_str();
         cmd.add_option("--ctas", o->ctas, "Thread blocks of the SM kernels (0: 4 per SM)")
+            ->check(CLI::Range(0, 1 << 16))
             ->capture_default_str();
         add_repetition_options(cmd, o->reps);
         return [o](run_context& ctx) {

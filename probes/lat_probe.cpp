@@ -98,7 +98,8 @@ probe_spec lat_probe() {
                        "Working-set sizes to sweep (default: 16 KiB to max(256 MiB, 4x LLC))")
             ->type_name("LIST");
         cmd.add_option("--steps", o->steps,
-                       "Dependent loads per repetition (default: max(512Ki, 2 passes))");
+                       "Dependent loads per repetition (0: max(512Ki, 2 passes))")
+            ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
         add_pinning_options(cmd, o->pin);
         add_repetition_options(cmd, o->reps);
         return [o](run_context& ctx) { return run_lat(ctx, *o); };

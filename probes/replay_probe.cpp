@@ -115,7 +115,19 @@ void add_ttft(result& r, const std::string& prefix, std::vector<double> ttft) {
   r.add_value(prefix + "p95_s", "s", s.p95, "value");
 }
 
-std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
+// Everything a replay needs, resolved and checked before the first request is simulated.
+struct replay_plan {
+  const replay::model_geometry* model = nullptr;
+  std::uint64_t kvbpt = 0;
+  std::optional<std::uint64_t> l1_capacity;
+  std::optional<replay::timing_model> timing;
+  replay::workload_config workload;  // workload mode
+  std::optional<tiers::tier_spec> exec_tier;
+  int exec_gpu = 0;
+  json base;  // params every result carries
+};
+
+void check_modes(const replay_options& o) {
   if (o.trace.empty() == o.workload.empty()) {
     throw usage_error("give exactly one of --trace FILE or --workload agentic");
   }
@@ -138,114 +150,68 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
     throw usage_error(
         fmt::format("--order: unknown order '{}'; use round-robin or sequential", o.order));
   }
-  if (o.store_overlap < 0 || o.store_overlap > 1)
-    throw usage_error("--store-overlap must be within 0..1");
   if (o.exec && o.workload.empty())
     throw usage_error("--exec runs a workload: give --workload agentic");
-  const replay::model_geometry* model = o.model.empty() ? nullptr : &replay::find_model(o.model);
-  const std::uint64_t kvbpt = o.kv_bytes_per_token ? o.kv_bytes_per_token
-                              : model              ? model->kv_bytes_per_token()
-                                                   : 0;
-  if (kvbpt == 0) throw usage_error("give --model NAME or --kv-bytes-per-token B");
-  const auto l1_capacity = parse_capacity(o.l1_capacity);
+}
 
-  // Timing model (optional in trace mode, needed in workload mode).
-  std::optional<replay::timing_model> timing;
-  if (!o.prefill_time.empty()) {
-    if (!model)
+// The timing model: optional in trace mode, needed in workload mode.
+std::optional<replay::timing_model> plan_timing(const replay_options& o,
+                                                const replay::model_geometry* model,
+                                                std::uint64_t kvbpt) {
+  if (o.prefill_time.empty()) {
+    if (!o.workload.empty()) {
       throw usage_error(
-          "--prefill-time needs --model: the split between linear and attention cost comes from "
-          "its geometry");
-    const auto [t0, n0] = parse_prefill_point(o.prefill_time);
-    timing = replay::calibrate(t0, n0, model->attention_ratio());
-    if (!o.decode_time.empty())
-      timing->decode_time = units::parse_seconds(o.decode_time, "--decode-time");
-    if (!o.decode_token_time.empty())
-      timing->decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
-    timing->chunk_overhead = units::parse_seconds(o.chunk_overhead, "--chunk-overhead");
-    timing->store_overlap = o.store_overlap;
-    const double chunk_bytes = static_cast<double>(o.chunk_tokens * kvbpt);
-    if (!o.from_results.empty()) {
-      const document doc = load_document(o.from_results);
-      timing->load_bw =
-          bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
-      timing->store_bw =
-          bandwidth_from_results(doc, o.tier, o.gpu, "d2h", chunk_bytes, o.from_results);
+          "workload mode needs --prefill-time TIME@TOKENS (a measured TTFT, e.g. 40s@174000) and "
+          "--model");
     }
-    if (!o.load_bw.empty()) timing->load_bw = units::parse_rate(o.load_bw, "--load-bw");
-    if (!o.store_bw.empty()) timing->store_bw = units::parse_rate(o.store_bw, "--store-bw");
-    if (timing->load_bw <= 0)
-      throw usage_error("give --load-bw RATE (e.g. 20GiB/s) or --from-results FILE");
-  } else if (!o.workload.empty()) {
+    return std::nullopt;
+  }
+  if (!model)
     throw usage_error(
-        "workload mode needs --prefill-time TIME@TOKENS (a measured TTFT, e.g. 40s@174000) and "
-        "--model");
+        "--prefill-time needs --model: the split between linear and attention cost comes from "
+        "its geometry");
+  const auto [t0, n0] = parse_prefill_point(o.prefill_time);
+  replay::timing_model t = replay::calibrate(t0, n0, model->attention_ratio());
+  if (!o.decode_time.empty()) t.decode_time = units::parse_seconds(o.decode_time, "--decode-time");
+  if (!o.decode_token_time.empty())
+    t.decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
+  t.chunk_overhead = units::parse_seconds(o.chunk_overhead, "--chunk-overhead");
+  t.store_overlap = o.store_overlap;
+  const double chunk_bytes = static_cast<double>(o.chunk_tokens) * static_cast<double>(kvbpt);
+  if (!o.from_results.empty()) {
+    const document doc = load_document(o.from_results);
+    t.load_bw = bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
+    t.store_bw = bandwidth_from_results(doc, o.tier, o.gpu, "d2h", chunk_bytes, o.from_results);
   }
+  if (!o.load_bw.empty()) t.load_bw = units::parse_rate(o.load_bw, "--load-bw");
+  if (!o.store_bw.empty()) t.store_bw = units::parse_rate(o.store_bw, "--store-bw");
+  if (t.load_bw <= 0)
+    throw usage_error("give --load-bw RATE (e.g. 20GiB/s) or --from-results FILE");
+  return t;
+}
 
-  json base = {{"kv_bytes_per_token", kvbpt},
-               {"l1_capacity", l1_capacity ? json(*l1_capacity) : json("unlimited")}};
-  if (model) base["model"] = model->name;
-  if (timing) {
-    base["load_bw"] = timing->load_bw;
-    base["store_bw"] = timing->store_bw;
-    base["prefill_a_s_per_token"] = timing->a;
-    base["prefill_b_s_per_token2"] = timing->b;
+// Workload sizes within what the simulation holds: a request list in memory and byte totals in
+// 64 bits (the longest prompt times the KV bytes per token).
+void check_workload_bounds(const replay_options& o, std::uint64_t kvbpt) {
+  constexpr std::uint64_t kMaxRequests = 10'000'000;
+  if (o.contexts * o.turns > kMaxRequests) {
+    throw usage_error(
+        fmt::format("--contexts {} x --turns {} = {} requests; at most {} are simulated",
+                    o.contexts, o.turns, o.contexts * o.turns, kMaxRequests));
   }
-
-  if (!o.trace.empty()) {
-    ctx.report("replay: reading " + o.trace);
-    auto requests = replay::load_trace(o.trace, ctx.stop);
-    if (ctx.stop_requested()) return {};  // interrupted while parsing: nothing to replay
-    // A wrong --block-tokens goes unnoticed in the hit ratio: say which size the ids fit.
-    const auto fit = replay::check_block_tokens(requests, o.block_tokens);
-    std::string block_warning;
-    if (fit.disagree > 0.1 && fit.best_block_tokens != o.block_tokens) {
-      block_warning = fmt::format(
-          "warning: {:.0f}% of the requests carry a number of hash ids that --block-tokens {} "
-          "does not explain; the ids fit --block-tokens {} ({:.0f}% disagree)",
-          fit.disagree * 100, o.block_tokens, fit.best_block_tokens, fit.best_disagree * 100);
-      ctx.report(block_warning);
-    }
-    const auto outcome =
-        replay::replay_trace(std::move(requests), {o.block_tokens, kvbpt, l1_capacity});
-    result r;
-    r.probe = "replay";
-    r.params = base;
-    r.params["mode"] = "trace";
-    r.params["trace"] = o.trace;
-    r.params["block_tokens"] = o.block_tokens;
-    r.message = block_warning;
-    r.add_value("requests", "1", static_cast<double>(outcome.requests));
-    r.add_value("input_tokens", "1", static_cast<double>(outcome.input_tokens));
-    r.add_value("hit_tokens", "1", static_cast<double>(outcome.hit_tokens));
-    r.add_value("token_hit_ratio", "1",
-                outcome.input_tokens ? static_cast<double>(outcome.hit_tokens) /
-                                           static_cast<double>(outcome.input_tokens)
-                                     : 0.0);
-    r.add_value("l1_evictions", "1", static_cast<double>(outcome.l1_evictions));
-    r.add_value("bytes_loaded", "B", static_cast<double>(outcome.bytes_loaded));
-    r.add_value("bytes_stored", "B", static_cast<double>(outcome.bytes_stored));
-    if (timing) {
-      std::vector<double> on;
-      std::vector<double> off;
-      for (const auto& q : outcome.per_request) {
-        const double hit = static_cast<double>(q.hit_tokens);
-        const double in = static_cast<double>(q.input_tokens);
-        const double chunks = std::ceil(hit / static_cast<double>(o.block_tokens));
-        on.push_back(timing->load(hit * static_cast<double>(kvbpt), chunks) +
-                     timing->prefill(hit, in - hit) +
-                     timing->exposed_store(static_cast<double>(q.stored_tokens * kvbpt)));
-        off.push_back(timing->prefill(0, in));
-      }
-      add_ttft(r, "ttft_", on);
-      add_ttft(r, "ttft_off_", off);
-      const double on_mean = stats::summarize(on).mean;
-      r.add_value("speedup_ttft_mean", "1",
-                  on_mean > 0 ? stats::summarize(off).mean / on_mean : 0.0);
-    }
-    return {r};
+  // Each factor is range-checked at parse, so these products cannot wrap.
+  const std::uint64_t longest = o.context_tokens + o.turns * (o.turn_tokens + o.output_tokens);
+  std::uint64_t bytes = 0;
+  if (__builtin_mul_overflow(longest, kvbpt, &bytes) || bytes > (1ULL << 62)) {
+    throw usage_error(fmt::format(
+        "the longest context ({} tokens) x {} KV bytes per token exceeds 2^62 bytes; use fewer "
+        "--turns or tokens",
+        longest, kvbpt));
   }
+}
 
+replay::workload_config plan_workload(const replay_options& o, const replay_plan& p) {
+  check_workload_bounds(o, p.kvbpt);
   replay::workload_config wc;
   wc.contexts = o.contexts;
   wc.turns = o.turns;
@@ -255,23 +221,135 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
   wc.sequential = o.order == "sequential";
   wc.inflight = o.inflight;
   wc.replicas = o.replicas;
-  wc.kv_bytes_per_token = kvbpt;
+  wc.kv_bytes_per_token = p.kvbpt;
   wc.chunk_tokens = o.chunk_tokens;
   wc.gpu_kv_capacity_bytes = units::parse_bytes(o.gpu_kv_capacity, "--gpu-kv-capacity", true);
-  wc.l1_capacity_bytes = l1_capacity;
+  wc.l1_capacity_bytes = p.l1_capacity;
   if (!o.tier_bw.empty()) wc.tier_bw = units::parse_rate(o.tier_bw, "--tier-bw");
-  ctx.report(fmt::format("replay: {} contexts x {} turns", wc.contexts, wc.turns));
-  const auto w = replay::replay_workload(wc, *timing);
-  std::vector<exec_times> measured;
-  tiers::tier_spec exec_tier;
-  if (o.exec) {
-    exec_tier = tiers::parse_tier(o.tier);
-    const auto gpus = units::parse_int_list(o.gpu, "--gpu", 0, 1023);
-    measured = execute_workload(ctx, w, wc,
-                                {&exec_tier, o.allow_write, o.force, static_cast<int>(gpus.at(0))});
-  }
+  return wc;
+}
 
-  json params = base;
+replay_plan plan_replay(const replay_options& o) {
+  check_modes(o);
+  replay_plan p;
+  p.model = o.model.empty() ? nullptr : &replay::find_model(o.model);
+  p.kvbpt = o.kv_bytes_per_token ? o.kv_bytes_per_token
+            : p.model            ? p.model->kv_bytes_per_token()
+                                 : 0;
+  if (p.kvbpt == 0) throw usage_error("give --model NAME or --kv-bytes-per-token B");
+  p.l1_capacity = parse_capacity(o.l1_capacity);
+  p.timing = plan_timing(o, p.model, p.kvbpt);
+  if (!o.workload.empty()) p.workload = plan_workload(o, p);
+  if (o.exec) {
+    p.exec_tier = tiers::parse_tier(o.tier);
+    p.exec_gpu = static_cast<int>(units::parse_int_list(o.gpu, "--gpu", 0, 1023).at(0));
+  }
+  p.base = {{"kv_bytes_per_token", p.kvbpt},
+            {"l1_capacity", p.l1_capacity ? json(*p.l1_capacity) : json("unlimited")}};
+  if (p.model) p.base["model"] = p.model->name;
+  if (p.timing) {
+    p.base["load_bw"] = p.timing->load_bw;
+    p.base["store_bw"] = p.timing->store_bw;
+    p.base["prefill_a_s_per_token"] = p.timing->a;
+    p.base["prefill_b_s_per_token2"] = p.timing->b;
+  }
+  return p;
+}
+
+// A wrong --block-tokens goes unnoticed in the hit ratio: say which size the ids fit.
+std::string block_tokens_warning(const std::vector<replay::trace_request>& requests,
+                                 std::uint64_t block_tokens) {
+  const auto fit = replay::check_block_tokens(requests, block_tokens);
+  if (fit.disagree <= 0.1 || fit.best_block_tokens == block_tokens) return {};
+  return fmt::format(
+      "warning: {:.0f}% of the requests carry a number of hash ids that --block-tokens {} "
+      "does not explain; the ids fit --block-tokens {} ({:.0f}% disagree)",
+      fit.disagree * 100, block_tokens, fit.best_block_tokens, fit.best_disagree * 100);
+}
+
+void add_trace_ttft(result& r, const replay::trace_outcome& outcome, const replay_plan& p,
+                    std::uint64_t block_tokens) {
+  std::vector<double> on;
+  std::vector<double> off;
+  const auto& t = *p.timing;
+  for (const auto& q : outcome.per_request) {
+    const double hit = static_cast<double>(q.hit_tokens);
+    const double in = static_cast<double>(q.input_tokens);
+    const double chunks = std::ceil(hit / static_cast<double>(block_tokens));
+    on.push_back(t.load(hit * static_cast<double>(p.kvbpt), chunks) + t.prefill(hit, in - hit) +
+                 t.exposed_store(static_cast<double>(q.stored_tokens * p.kvbpt)));
+    off.push_back(t.prefill(0, in));
+  }
+  add_ttft(r, "ttft_", on);
+  add_ttft(r, "ttft_off_", off);
+  const double on_mean = stats::summarize(on).mean;
+  r.add_value("speedup_ttft_mean", "1", on_mean > 0 ? stats::summarize(off).mean / on_mean : 0.0);
+}
+
+std::vector<result> run_trace(run_context& ctx, const replay_options& o, const replay_plan& p) {
+  ctx.report("replay: reading " + o.trace);
+  auto requests = replay::load_trace(o.trace, ctx.stop);
+  if (ctx.stop_requested()) return {};  // interrupted while parsing: nothing to replay
+  const std::string block_warning = block_tokens_warning(requests, o.block_tokens);
+  if (!block_warning.empty()) ctx.report(block_warning);
+  const auto outcome =
+      replay::replay_trace(std::move(requests), {o.block_tokens, p.kvbpt, p.l1_capacity});
+  result r;
+  r.probe = "replay";
+  r.params = p.base;
+  r.params["mode"] = "trace";
+  r.params["trace"] = o.trace;
+  r.params["block_tokens"] = o.block_tokens;
+  r.message = block_warning;
+  r.add_value("requests", "1", static_cast<double>(outcome.requests));
+  r.add_value("input_tokens", "1", static_cast<double>(outcome.input_tokens));
+  r.add_value("hit_tokens", "1", static_cast<double>(outcome.hit_tokens));
+  r.add_value("token_hit_ratio", "1",
+              outcome.input_tokens ? static_cast<double>(outcome.hit_tokens) /
+                                         static_cast<double>(outcome.input_tokens)
+                                   : 0.0);
+  r.add_value("l1_evictions", "1", static_cast<double>(outcome.l1_evictions));
+  r.add_value("bytes_loaded", "B", static_cast<double>(outcome.bytes_loaded));
+  r.add_value("bytes_stored", "B", static_cast<double>(outcome.bytes_stored));
+  if (p.timing) add_trace_ttft(r, outcome, p, o.block_tokens);
+  return {r};
+}
+
+// Measured transfers of --exec beside the modelled ones, per request and in total.
+void add_exec_figures(result& r, const replay::workload_outcome& w,
+                      const std::vector<exec_times>& measured, const replay_plan& p) {
+  sample_set exec_load{"exec_load_s", "s", {}}, model_load{"model_load_s", "s", {}};
+  sample_set exec_store{"exec_store_s", "s", {}}, model_store{"model_store_s", "s", {}};
+  double el = 0, ml = 0, es = 0, ms = 0;
+  for (std::size_t i = 0; i < measured.size(); ++i) {
+    const auto& q = w.requests[i];
+    const double store_model =
+        p.timing->store_bw > 0 ? static_cast<double>(q.stored_tokens * p.kvbpt) / p.timing->store_bw
+                               : 0.0;
+    exec_load.values.push_back(measured[i].load_s);
+    model_load.values.push_back(q.load_s);
+    exec_store.values.push_back(measured[i].store_s);
+    model_store.values.push_back(store_model);
+    el += measured[i].load_s;
+    ml += q.load_s;
+    es += measured[i].store_s;
+    ms += store_model;
+  }
+  r.add_value("exec_load_s_total", "s", el);
+  r.add_value("model_load_s_total", "s", ml);
+  r.add_value("exec_store_s_total", "s", es);
+  r.add_value("model_store_s_total", "s", ms);
+  r.add_value("exec_load_bandwidth", "B/s",
+              el > 0 ? static_cast<double>(w.bytes_loaded) / el : std::optional<double>());
+  r.add_value("exec_store_bandwidth", "B/s",
+              es > 0 ? static_cast<double>(w.bytes_stored) / es : std::optional<double>());
+  for (auto* s : {&exec_load, &model_load, &exec_store, &model_store})
+    r.samples.push_back(std::move(*s));
+}
+
+json workload_params(const replay_options& o, const replay_plan& p) {
+  json params = p.base;
+  const auto& wc = p.workload;
   params["mode"] = "workload";
   params["workload"] = o.workload;
   params["contexts"] = wc.contexts;
@@ -283,84 +361,76 @@ std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
   params["inflight"] = wc.inflight;
   params["replicas"] = wc.replicas;
   params["chunk_tokens"] = wc.chunk_tokens;
-  std::vector<result> out;
+  return params;
+}
+
+// Offload OFF: TTFT per request and per turn, and the wall time.
+result workload_result(const replay::workload_outcome& w, const json& params, bool on) {
+  result r;
+  r.probe = "replay";
+  r.params = params;
+  r.params["offload"] = on ? "on" : "off";
+  std::vector<double> ttft;
+  std::map<std::uint64_t, std::vector<double>> per_turn;
+  for (const auto& q : w.requests) {
+    const double t = on ? q.ttft_s : q.off_ttft_s;
+    ttft.push_back(t);
+    per_turn[q.turn].push_back(t);
+  }
+  r.add_value("requests", "1", static_cast<double>(w.requests.size()));
+  add_ttft(r, "ttft_", ttft);
+  for (const auto& [turn, v] : per_turn)
+    r.add_value(fmt::format("ttft_turn{}_mean_s", turn), "s", stats::summarize(v).mean);
+  r.add_value("wall_s", "s", on ? w.wall_on_s : w.wall_off_s);
+  return r;
+}
+
+// Offload ON adds the tier's traffic and the speedups over OFF.
+void add_offload_figures(result& r, const replay::workload_outcome& w, const result& off) {
   double warm_on = 0, warm_off = 0;
   std::size_t warm_n = 0;
-  for (const bool on : {false, true}) {
-    result r;
-    r.probe = "replay";
-    r.params = params;
-    r.params["offload"] = on ? "on" : "off";
-    std::vector<double> ttft;
-    std::map<std::uint64_t, std::vector<double>> per_turn;
-    for (const auto& q : w.requests) {
-      const double t = on ? q.ttft_s : q.off_ttft_s;
-      ttft.push_back(t);
-      per_turn[q.turn].push_back(t);
-    }
-    r.add_value("requests", "1", static_cast<double>(w.requests.size()));
-    add_ttft(r, "ttft_", ttft);
-    for (const auto& [turn, v] : per_turn)
-      r.add_value(fmt::format("ttft_turn{}_mean_s", turn), "s", stats::summarize(v).mean);
-    r.add_value("wall_s", "s", on ? w.wall_on_s : w.wall_off_s);
-    if (on) {
-      for (const auto& q : w.requests) {
-        if (q.turn < 2) continue;
-        warm_on += q.ttft_s + q.decode_s;
-        warm_off += q.off_ttft_s + q.decode_s;
-        ++warm_n;
-      }
-      r.add_value("tier_bytes_loaded", "B", static_cast<double>(w.bytes_loaded));
-      r.add_value("tier_bytes_stored", "B", static_cast<double>(w.bytes_stored));
-      r.add_value("tier_bandwidth_mean", "B/s",
-                  w.wall_on_s > 0
-                      ? static_cast<double>(w.bytes_loaded + w.bytes_stored) / w.wall_on_s
-                      : 0.0);
-      r.add_value("l1_evictions", "1", static_cast<double>(w.l1_evictions));
-      r.add_value("speedup_wall", "1", w.wall_on_s > 0 ? w.wall_off_s / w.wall_on_s : 0.0);
-      const double on_mean = stats::summarize(ttft).mean;
-      const double off_mean = out[0].find("ttft_mean_s", "value")->value.value();
-      r.add_value("speedup_ttft_mean", "1", on_mean > 0 ? off_mean / on_mean : 0.0);
-      r.add_value("speedup_warm_request", "1",
-                  warm_n && warm_on > 0 ? warm_off / warm_on : std::optional<double>());
-      if (!measured.empty()) {
-        // Measured transfers beside the modelled ones, per request and in total.
-        sample_set exec_load{"exec_load_s", "s", {}}, model_load{"model_load_s", "s", {}};
-        sample_set exec_store{"exec_store_s", "s", {}}, model_store{"model_store_s", "s", {}};
-        double el = 0, ml = 0, es = 0, ms = 0;
-        for (std::size_t i = 0; i < measured.size(); ++i) {
-          const auto& q = w.requests[i];
-          const double store_model =
-              timing->store_bw > 0 ? static_cast<double>(q.stored_tokens * kvbpt) / timing->store_bw
-                                   : 0.0;
-          exec_load.values.push_back(measured[i].load_s);
-          model_load.values.push_back(q.load_s);
-          exec_store.values.push_back(measured[i].store_s);
-          model_store.values.push_back(store_model);
-          el += measured[i].load_s;
-          ml += q.load_s;
-          es += measured[i].store_s;
-          ms += store_model;
-        }
-        r.add_value("exec_load_s_total", "s", el);
-        r.add_value("model_load_s_total", "s", ml);
-        r.add_value("exec_store_s_total", "s", es);
-        r.add_value("model_store_s_total", "s", ms);
-        r.add_value("exec_load_bandwidth", "B/s",
-                    el > 0 ? static_cast<double>(w.bytes_loaded) / el : std::optional<double>());
-        r.add_value("exec_store_bandwidth", "B/s",
-                    es > 0 ? static_cast<double>(w.bytes_stored) / es : std::optional<double>());
-        r.samples.push_back(exec_load);
-        r.samples.push_back(model_load);
-        r.samples.push_back(exec_store);
-        r.samples.push_back(model_store);
-        r.params["exec_tier"] = exec_tier.to_string();
-        r.params["exec_gpu"] = o.gpu;
-      }
-    }
-    out.push_back(std::move(r));
+  for (const auto& q : w.requests) {
+    if (q.turn < 2) continue;
+    warm_on += q.ttft_s + q.decode_s;
+    warm_off += q.off_ttft_s + q.decode_s;
+    ++warm_n;
+  }
+  r.add_value("tier_bytes_loaded", "B", static_cast<double>(w.bytes_loaded));
+  r.add_value("tier_bytes_stored", "B", static_cast<double>(w.bytes_stored));
+  r.add_value(
+      "tier_bandwidth_mean", "B/s",
+      w.wall_on_s > 0 ? static_cast<double>(w.bytes_loaded + w.bytes_stored) / w.wall_on_s : 0.0);
+  r.add_value("l1_evictions", "1", static_cast<double>(w.l1_evictions));
+  r.add_value("speedup_wall", "1", w.wall_on_s > 0 ? w.wall_off_s / w.wall_on_s : 0.0);
+  const double on_mean = r.find("ttft_mean_s", "value")->value.value();
+  const double off_mean = off.find("ttft_mean_s", "value")->value.value();
+  r.add_value("speedup_ttft_mean", "1", on_mean > 0 ? off_mean / on_mean : 0.0);
+  r.add_value("speedup_warm_request", "1",
+              warm_n && warm_on > 0 ? warm_off / warm_on : std::optional<double>());
+}
+
+std::vector<result> run_workload(run_context& ctx, const replay_options& o, const replay_plan& p) {
+  ctx.report(fmt::format("replay: {} contexts x {} turns", p.workload.contexts, p.workload.turns));
+  const auto w = replay::replay_workload(p.workload, *p.timing);
+  std::vector<exec_times> measured;
+  if (p.exec_tier) {
+    measured =
+        execute_workload(ctx, w, p.workload, {&*p.exec_tier, o.allow_write, o.force, p.exec_gpu});
+  }
+  const json params = workload_params(o, p);
+  std::vector<result> out{workload_result(w, params, false), workload_result(w, params, true)};
+  add_offload_figures(out[1], w, out[0]);
+  if (!measured.empty()) {
+    add_exec_figures(out[1], w, measured, p);
+    out[1].params["exec_tier"] = p.exec_tier->to_string();
+    out[1].params["exec_gpu"] = o.gpu;
   }
   return out;
+}
+
+std::vector<result> run_replay(run_context& ctx, const replay_options& o) {
+  const replay_plan p = plan_replay(o);
+  return o.trace.empty() ? run_workload(ctx, o, p) : run_trace(ctx, o, p);
 }
 
 }  // namespace
@@ -387,24 +457,34 @@ probe_spec replay_probe() {
         cmd.add_option("--l1-capacity", o->l1_capacity,
                        "L1 capacity per replica: a size or 'unlimited'")
             ->capture_default_str();
-        cmd.add_option("--contexts", o->contexts, "Workload: long contexts")->capture_default_str();
-        cmd.add_option("--turns", o->turns, "Workload: turns per context")->capture_default_str();
+        cmd.add_option("--contexts", o->contexts, "Workload: long contexts")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1000000}))
+            ->capture_default_str();
+        cmd.add_option("--turns", o->turns, "Workload: turns per context")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}))
+            ->capture_default_str();
         cmd.add_option("--context-tokens", o->context_tokens, "Workload: tokens of each context")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1ULL << 24}))
             ->capture_default_str();
         cmd.add_option("--turn-tokens", o->turn_tokens, "Workload: tokens each turn appends")
+            ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1ULL << 24}))
             ->capture_default_str();
         cmd.add_option("--output-tokens", o->output_tokens, "Workload: output tokens per request")
+            ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1ULL << 24}))
             ->capture_default_str();
         cmd.add_option("--order", o->order, "Workload: round-robin or sequential")
             ->capture_default_str();
         cmd.add_option("--inflight", o->inflight, "Workload: requests in flight per replica")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{4096}))
             ->capture_default_str();
         cmd.add_option("--replicas", o->replicas, "Workload: GPUs (replicas) sharing one tier")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1024}))
             ->capture_default_str();
         cmd.add_option("--gpu-kv-capacity", o->gpu_kv_capacity,
                        "GPU prefix cache size (16-token blocks)")
             ->capture_default_str();
         cmd.add_option("--chunk-tokens", o->chunk_tokens, "LMCache chunk (tokens)")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1ULL << 20}))
             ->capture_default_str();
         cmd.add_option("--prefill-time", o->prefill_time,
                        "Measured TTFT at a prompt length: TIME@TOKENS, e.g. 40s@174000");
@@ -419,7 +499,8 @@ probe_spec replay_probe() {
                        "Fixed cost per loaded chunk, e.g. 50us")
             ->capture_default_str();
         cmd.add_option("--store-overlap", o->store_overlap,
-                       "Fraction of the store time hidden under prefill (0..1)")
+                       "Fraction of the store time hidden under prefill")
+            ->check(CLI::Range(0.0, 1.0))
             ->capture_default_str();
         cmd.add_option("--from-results", o->from_results,
                        "Take load/store bandwidth from a dma result file")

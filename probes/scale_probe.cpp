@@ -552,6 +552,7 @@ probe_spec scale_probe() {
             ->capture_default_str();
         cmd.add_option("--timeout", o->timeout_s,
                        "Seconds a worker process may take to get ready, and to finish")
+            ->check(CLI::Range(1, 86400))
             ->capture_default_str();
         add_repetition_options(cmd, o->reps);
         return [o](run_context& ctx) { return run_scale(ctx, *o); };

@@ -2,7 +2,9 @@
 """Every option that takes a value has a bad-value test: for each subcommand, each such option
 in `cxlprobe SUB --help` must appear in a usage-error test (`--rc 2`) of tests/cli/CMakeLists.txt
 for that subcommand, or, for an option many subcommands share (one parser behind it), in such a
-test of any subcommand. Prints the options without one and exits 1 if there are any.
+test of any subcommand. Every option of a numeric type (INT, UINT, FLOAT) must print its range
+in --help (a CLI::Range: "INT in [1 - 100000]"; docs/errors.md lists them). Prints the options
+that break either rule and exits 1 if there are any.
 usage: option_coverage.py CXLPROBE CMAKELISTS"""
 import re
 import subprocess
@@ -21,9 +23,15 @@ subs = re.findall(r"^  (\w+) {2,}", help_of().split("Subcommands:")[1], re.M)
 opt_re = re.compile(r"^\s+(?:(-\w),)?(--[\w-]+)(?: |=)[A-Z]", re.M)
 aliases = {}
 options = {}
+# A numeric option's line: "--name INT:INT in [1 - 100000]=10" when it has a range.
+num_re = re.compile(r"^\s+(?:-\w,)?(--[\w-]+) (?:INT|UINT|FLOAT)\b(\S*)", re.M)
+unbounded = []
 for s in subs:
     options[s] = set()
-    for short, long in opt_re.findall(help_of(s)):
+    sub_help = help_of(s)
+    unbounded += [f"{s} {o}" for o, rest in num_re.findall(sub_help) if " in [" not in
+                  sub_help.split(o, 1)[1].split("\n", 1)[0]]
+    for short, long in opt_re.findall(sub_help):
         options[s].add(long)
         if short:
             aliases[long] = short
@@ -55,6 +63,10 @@ def tested(sub, opt):
 
 missing = [f"{s} {o}" for s in subs for o in sorted(options[s]) if not tested(s, o)]
 total = sum(len(v) for v in options.values())
+if unbounded:
+    print(f"{len(unbounded)} numeric options print no range in --help:")
+    print("\n".join("  " + u for u in unbounded))
+    sys.exit(1)
 if missing:
     print(f"{len(missing)} of {total} options lack a bad-value test (--rc 2):")
     print("\n".join("  " + m for m in missing))
