@@ -177,7 +177,9 @@ std::optional<replay::timing_model> plan_timing(const replay_options& o,
     t.decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
   t.chunk_overhead = units::parse_seconds(o.chunk_overhead, "--chunk-overhead");
   t.store_overlap = o.store_overlap;
-  const double chunk_bytes = static_cast<double>(o.chunk_tokens) * static_cast<double>(kvbpt);
+  // The transfer unit: an LMCache chunk in workload mode, the trace's block in trace mode.
+  const double chunk_tokens = o.trace.empty() ? o.chunk_tokens : o.block_tokens;
+  const double chunk_bytes = chunk_tokens * static_cast<double>(kvbpt);
   if (!o.from_results.empty()) {
     const document doc = load_document(o.from_results);
     t.load_bw = bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
@@ -521,7 +523,9 @@ probe_spec replay_probe() {
         std::vector<CLI::Option*> workload_only, trace_only{cmd.get_option("--block-tokens")};
         for (const char* n :
              {"--contexts", "--turns", "--context-tokens", "--turn-tokens", "--output-tokens",
-              "--order", "--inflight", "--replicas", "--gpu-kv-capacity", "--tier-bw"})
+              "--order", "--inflight", "--replicas", "--gpu-kv-capacity", "--tier-bw",
+              // A trace's TTFT has no decode in it, and its chunk is the trace's block.
+              "--decode-time", "--decode-token-time", "--chunk-tokens"})
           workload_only.push_back(cmd.get_option(n));
         return [o, workload_only, trace_only](run_context& ctx) {
           o->workload_only_given.clear();
