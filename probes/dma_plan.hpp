@@ -51,6 +51,8 @@ struct plan {
   // Empty: bulk sm takes the best this GPU runs (tma on Hopper and later); KV patterns compare
   // that with staged.
   std::vector<sm_kernel> kernels;
+  // Staged KV ring slot in bytes; 0: chosen from the copy engine's measured curve.
+  std::uint64_t stage_slot = 0;
 };
 
 // Default bulk sweep: 4 KiB .. 1 GiB in powers of two plus the KV sizes (1.5 MiB vLLM block,

@@ -30,6 +30,7 @@ struct dma_options {
   std::string method = "copy,batch,kernel";
   int ctas = 0;
   std::string kernel = "auto";
+  std::string stage_slot = "auto";
 };
 
 template <typename E, std::size_t N>
@@ -112,6 +113,11 @@ dma::plan make_plan(const dma_options& o) {
       throw usage_error(fmt::format("--blocks {} x --block {} exceeds 256 GiB", o.blocks, b));
   }
   p.ctas = o.ctas;
+  if (o.stage_slot != "auto") {
+    p.stage_slot = units::parse_bytes(o.stage_slot, "--stage-slot");
+    if (p.stage_slot < (64 << 10) || p.stage_slot > kMaxBlock)
+      throw usage_error("--stage-slot: give auto or a size from 64 KiB to 1 GiB");
+  }
   if (o.kernel != "auto") {
     static const std::pair<const char*, sm_kernel> kernels[] = {
         {"lsu", sm_kernel::lsu}, {"tma", sm_kernel::tma}, {"staged", sm_kernel::staged}};
@@ -181,6 +187,12 @@ probe_spec dma_probe() {
                "async copies, compute capability 9.0+), staged (KV patterns: copy engine through "
                "a device ring, lsu scatter/gather on the GPU) or auto (tma where it runs; KV "
                "patterns add staged); a list compares them")
+            ->capture_default_str();
+        cmd.add_option("--stage-slot", o->stage_slot,
+                       "Slot of the staged kernel's device ring: a size (64 KiB..1 GiB, rounded "
+                       "to whole blocks) or auto (the fewest blocks whose copy-engine rate, "
+                       "measured at 1-64 MiB before the point, is within 1% of the best)")
+            ->type_name("SIZE")
             ->capture_default_str();
         cmd.add_option("--ctas", o->ctas, "Thread blocks of the SM kernels (0: 4 per SM)")
             ->check(CLI::Range(0, 1 << 16))

@@ -1,0 +1,80 @@
+#include "probes/stage_ring.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cxlprobe::probes::dma {
+
+double rate_at(const std::vector<ce_point>& curve, std::uint64_t bytes) {
+  if (curve.empty()) return 0;
+  if (bytes <= curve.front().bytes) return curve.front().rate;
+  if (bytes >= curve.back().bytes) return curve.back().rate;
+  const auto hi =
+      std::find_if(curve.begin(), curve.end(), [&](const ce_point& p) { return p.bytes >= bytes; });
+  const auto lo = hi - 1;
+  const double t = std::log(static_cast<double>(bytes) / static_cast<double>(lo->bytes)) /
+                   std::log(static_cast<double>(hi->bytes) / static_cast<double>(lo->bytes));
+  return lo->rate + t * (hi->rate - lo->rate);
+}
+
+ring_shape choose_ring(std::uint64_t block, const std::vector<ce_point>& curve,
+                       std::uint64_t max_slot, double tolerance) {
+  ring_shape r;
+  const std::uint64_t most = std::max<std::uint64_t>(1, max_slot / block);
+  if (curve.empty()) {
+    r.blocks_per_slot = most;
+    r.rule = fmt::format("no copy-engine curve: the largest slot up to {} bytes", max_slot);
+  } else {
+    double best = 0;
+    for (const auto& p : curve)
+      best = std::max(best, p.rate);
+    r.blocks_per_slot = most;
+    for (std::uint64_t m = 1; m <= most; ++m) {
+      if (rate_at(curve, m * block) >= (1 - tolerance) * best) {
+        r.blocks_per_slot = m;
+        break;
+      }
+    }
+    r.rule = fmt::format(
+        "smallest whole number of blocks whose copy-engine rate is within {:.0f}% of the "
+        "curve's best ({:.2f} GB/s), at most {} bytes",
+        tolerance * 100, best / 1e9, max_slot);
+  }
+  r.slot_bytes = r.blocks_per_slot * block;
+  r.expected_rate = rate_at(curve, r.slot_bytes);
+  return r;
+}
+
+ring_shape fixed_ring(std::uint64_t block, std::uint64_t slot_bytes,
+                      const std::vector<ce_point>& curve) {
+  ring_shape r;
+  r.blocks_per_slot = std::max<std::uint64_t>(1, (slot_bytes + block / 2) / block);
+  r.slot_bytes = r.blocks_per_slot * block;
+  r.expected_rate = rate_at(curve, r.slot_bytes);
+  r.rule = fmt::format("--stage-slot {} bytes", slot_bytes);
+  return r;
+}
+
+std::vector<std::uint64_t> slot_runs(std::uint64_t count, std::uint64_t per_slot,
+                                     std::uint64_t block, std::uint64_t tail_bytes) {
+  std::vector<std::uint64_t> runs;
+  if (count == 0 || per_slot == 0) return runs;
+  const std::uint64_t full = count / per_slot;
+  const std::uint64_t rest = count % per_slot;
+  // Every slot but the final one at full size; the final run (a full slot, or the remainder)
+  // halves down to one block or tail_bytes.
+  std::uint64_t tail = rest ? rest : per_slot;
+  const std::uint64_t leading = rest ? full : full - 1;
+  runs.assign(leading, per_slot);
+  while (tail > 1 && tail * block > tail_bytes) {
+    const std::uint64_t first = tail - tail / 2;
+    runs.push_back(first);
+    tail -= first;
+  }
+  runs.push_back(tail);
+  return runs;
+}
+
+}  // namespace cxlprobe::probes::dma

@@ -1,0 +1,78 @@
+// The staged KV ring's sizing rule (probes/stage_ring.hpp): slots sized from the copy engine's
+// curve, whole blocks per slot, the final run halved down to one block.
+#include <numeric>
+
+#include "probes/stage_ring.hpp"
+#include "tests/catch_compat.hpp"
+
+using namespace cxlprobe::probes::dma;
+
+namespace {
+// A curve shaped like the H200's pinned H2D copies: rising to a plateau past 16 MiB.
+const std::vector<ce_point> kCurve{{1ULL << 20, 40e9},   {2ULL << 20, 46e9},    {4ULL << 20, 50e9},
+                                   {8ULL << 20, 53e9},   {16ULL << 20, 54.6e9}, {32ULL << 20, 55e9},
+                                   {64ULL << 20, 55.2e9}};
+}  // namespace
+
+TEST_CASE("stage ring: rate_at interpolates in log size and is flat beyond the ends") {
+  CHECK(rate_at(kCurve, 512 << 10) == 40e9);
+  CHECK(rate_at(kCurve, 128ULL << 20) == 55.2e9);
+  CHECK(rate_at(kCurve, 8ULL << 20) == 53e9);
+  // Halfway in log between 8 and 16 MiB (about 11.3 MiB): halfway in rate.
+  CHECK(rate_at(kCurve, static_cast<std::uint64_t>(8.0 * (1 << 20) * std::sqrt(2.0))) ==
+        Approx(53.8e9).epsilon(1e-6));
+  CHECK(rate_at({}, 1 << 20) == 0);
+}
+
+TEST_CASE("stage ring: the slot is the fewest whole blocks within 1% of the curve's best") {
+  // Best 55.2 GB/s: 99% is 54.65, reached at 17.4 MiB (between 16 and 32 MiB, in log size).
+  const ring_shape small = choose_ring(64 << 10, kCurve);
+  CHECK(small.slot_bytes % (64 << 10) == 0);
+  CHECK(small.slot_bytes > (16ULL << 20));
+  CHECK(small.slot_bytes < (18ULL << 20));  // 99%: 16 MiB x 2^0.12 = 17.4 MiB
+  CHECK(small.expected_rate >= 0.99 * 55.2e9);
+  // vLLM's 1.5 MiB block (16 tokens x 96 KiB): 12 blocks = 18 MiB, the first multiple past it.
+  const ring_shape vllm = choose_ring(1536 << 10, kCurve);
+  CHECK(vllm.blocks_per_slot == 12);
+  CHECK(vllm.slot_bytes == 18ULL << 20);
+  CHECK(vllm.slots == 3);
+  CHECK_FALSE(vllm.rule.empty());
+}
+
+TEST_CASE("stage ring: a block larger than the largest slot is a slot by itself") {
+  const ring_shape big = choose_ring(96ULL << 20, kCurve);
+  CHECK(big.blocks_per_slot == 1);
+  CHECK(big.slot_bytes == 96ULL << 20);
+  // Without a curve: the largest slot that the cap allows.
+  const ring_shape blind = choose_ring(3ULL << 20, {});
+  CHECK(blind.blocks_per_slot == 21);
+  CHECK(blind.expected_rate == 0);
+}
+
+TEST_CASE("stage ring: --stage-slot takes the nearest whole number of blocks") {
+  CHECK(fixed_ring(1536 << 10, 8ULL << 20, kCurve).blocks_per_slot == 5);
+  CHECK(fixed_ring(1536 << 10, 9ULL << 20, kCurve).blocks_per_slot == 6);
+  CHECK(fixed_ring(24ULL << 20, 8ULL << 20, kCurve).blocks_per_slot == 1);
+}
+
+TEST_CASE("stage ring: runs cover every block once and the final run halves to 1 MiB") {
+  constexpr std::uint64_t MiB = 1 << 20;
+  // 1.5 MiB blocks, 12 per slot (18 MiB), 682 blocks (1 GiB): 56 full slots, 10 left, halved
+  // to 5, 3, 1, 1 (one block of 1.5 MiB is the smallest run).
+  const auto runs = slot_runs(682, 12, 1536 << 10);
+  CHECK(std::accumulate(runs.begin(), runs.end(), std::uint64_t{0}) == 682);
+  CHECK(std::count(runs.begin(), runs.end(), 12) == 56);
+  CHECK(std::vector<std::uint64_t>(runs.end() - 4, runs.end()) ==
+        std::vector<std::uint64_t>{5, 3, 1, 1});
+  // 64 KiB blocks, 256 per slot, an exact multiple: the last full slot halves to 16 blocks.
+  const auto exact = slot_runs(1024, 256, 64 << 10);
+  CHECK(exact == std::vector<std::uint64_t>{256, 256, 256, 128, 64, 32, 16, 16});
+  CHECK(slot_runs(1, 16, MiB) == std::vector<std::uint64_t>{1});
+  CHECK(slot_runs(0, 16, MiB).empty());
+  for (std::uint64_t n : {1ULL, 7ULL, 17ULL, 1000ULL}) {
+    const auto r = slot_runs(n, 5, 4 * MiB);
+    CHECK(std::accumulate(r.begin(), r.end(), std::uint64_t{0}) == n);
+    CHECK(r.back() == 1);
+    CHECK(*std::max_element(r.begin(), r.end()) <= 5);
+  }
+}
