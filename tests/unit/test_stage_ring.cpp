@@ -1,5 +1,7 @@
 // The staged KV ring's sizing rule (probes/stage_ring.hpp): slots sized from the copy engine's
 // curve, whole blocks per slot, the final run halved down to one block.
+#include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "probes/stage_ring.hpp"
@@ -20,7 +22,7 @@ TEST_CASE("stage ring: rate_at interpolates in log size and is flat beyond the e
   CHECK(rate_at(kCurve, 8ULL << 20) == 53e9);
   // Halfway in log between 8 and 16 MiB (about 11.3 MiB): halfway in rate.
   CHECK(rate_at(kCurve, static_cast<std::uint64_t>(8.0 * (1 << 20) * std::sqrt(2.0))) ==
-        Approx(53.8e9).epsilon(1e-6));
+        approx(53.8e9).epsilon(1e-6));
   CHECK(rate_at({}, 1 << 20) == 0);
 }
 
