@@ -25,6 +25,21 @@ const std::set<std::string> kAutomatic = {
     "gpu_busid",  "lanes",   "stores",        "prefetch",  "timing", "threads_requested",
     "emulated",   "gpu_set", "kernel_variant"};
 
+// Picked by the run or observed during it, never asked for: the list above, the staged ring's
+// shape (sized from a copy-engine curve measured in the run; the request, stage_slot, is a key)
+// and the link state seen during the copies (link_*).
+const std::set<std::string> kStagePicks = {"stage_slot_bytes",
+                                           "stage_slots",
+                                           "stage_blocks_per_slot",
+                                           "stage_rule",
+                                           "stage_expected_bandwidth",
+                                           "stage_ce_curve",
+                                           "stage_bytes"};
+
+bool automatic(const std::string& name) {
+  return kAutomatic.count(name) || kStagePicks.count(name) || name.rfind("link_", 0) == 0;
+}
+
 // A tier by its role: dram, node:N, the DAX device (any range of it), explain's stand-in file
 // (its name carries a process id), or the file named.
 std::string tier_role(const std::string& tier) {
@@ -36,7 +51,7 @@ std::string tier_role(const std::string& tier) {
 json match_key(const result& r) {
   json k = json::object();
   for (const auto& [name, value] : r.params.items()) {
-    if (kAutomatic.count(name)) continue;
+    if (automatic(name)) continue;
     k[name] = (name == "tier" || name == "to") && value.is_string()
                   ? json(tier_role(value.get<std::string>()))
                   : value;
@@ -51,8 +66,10 @@ json match_key(const result& r) {
 std::string picks(const json& mine, const json& theirs) {
   std::string out;
   for (const auto& [name, value] : mine.items()) {
-    const bool automatic = kAutomatic.count(name) || name == "threads" || name == "tier";
-    if (!automatic || (theirs.contains(name) && theirs[name] == value)) continue;
+    // Arrays (a curve, links per GPU) stay in the JSON: a pick is a scalar.
+    const bool shown =
+        (automatic(name) || name == "threads" || name == "tier") && !value.is_structured();
+    if (!shown || (theirs.contains(name) && theirs[name] == value)) continue;
     out += fmt::format("{}{}={}", out.empty() ? "" : " ", name,
                        value.is_string() ? value.get<std::string>() : value.dump());
   }

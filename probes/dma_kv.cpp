@@ -253,7 +253,8 @@ std::unique_ptr<staged_kv> make_staged(const plan& p, host_region& host, kv_gpu&
   json points = json::array();
   for (const auto& c : curve)
     points.push_back({{"bytes", c.bytes}, {"bandwidth", c.rate}});
-  shape = {{"stage_slot_bytes", r.slot_bytes},
+  shape = {{"stage_slot", p.stage_slot ? json(p.stage_slot) : json("auto")},
+           {"stage_slot_bytes", r.slot_bytes},
            {"stage_slots", r.slots},
            {"stage_blocks_per_slot", r.blocks_per_slot},
            {"stage_rule", r.rule},

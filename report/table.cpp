@@ -108,6 +108,9 @@ std::string render_table(const std::vector<result>& results) {
     std::vector<std::pair<std::string, std::string>> metric_names;
     for (const auto* r : rows) {
       for (const auto& [k, v] : r->params.items()) {
+        // Arrays and objects (a copy-engine curve, the links seen per GPU) are for JSON
+        // readers; a table cell of them is hundreds of characters wide.
+        if (v.is_structured() || k == "stage_rule") continue;
         if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
       }
       for (const auto& m : r->metrics) {
