@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -200,232 +201,283 @@ bw_plan plan_bw(run_context& ctx, const bw_options& o) {
   return p;
 }
 
-// One (op, thread count) point: fill, tune, time, verify, and the result. nullopt when a stop
-// was requested before the timed rounds ended.
-std::optional<result> measure_point(run_context& ctx, const bw_options& o, const bw_plan& bp,
-                                    const counter_plan& counters, const op_info* op, long nthreads,
-                                    tiers::tier_buffer& buf,
-                                    std::optional<tiers::tier_buffer>& dst_buf) {
-  const tiers::tier_spec& tier = bp.tier;
-  const std::optional<tiers::tier_spec>& to = bp.to;
-  const std::vector<int>& cpus = bp.cpus;
-  const std::uint64_t size = bp.size;
-  const auto& [isa, lanes, prefetch, stores] = std::tie(bp.isa, bp.lanes, bp.prefetch, bp.stores);
-  const bool steal = bp.steal;
-  const bool all_threads = bp.all_threads;
-  const bool copy_elsewhere = op->name == "copy" && to.has_value();
-  ctx.report(fmt::format("bw {} on {} with {} thread(s)", op->name, tier.to_string(), nthreads));
-  const std::uint64_t chunk = size / static_cast<std::uint64_t>(nthreads) / 4096 * 4096;
-  std::byte* src = buf.data();
-  std::byte* dst =
-      op->name == "copy" ? (copy_elsewhere ? dst_buf->data() : buf.data() + size) : nullptr;
-  const std::uint64_t seed = 0xC0FFEE + static_cast<std::uint64_t>(nthreads);
-  std::vector<std::uint64_t> expect(static_cast<std::size_t>(nthreads), 0);
-  std::vector<std::uint64_t> got(static_cast<std::size_t>(nthreads), 0);
-  // Counter totals per timed round, summed over threads.
-  std::vector<std::vector<long long>> counts(static_cast<std::size_t>(o.reps.reps),
-                                             std::vector<long long>(counters.events().size(), 0));
-  std::mutex counts_mutex;
-  std::vector<std::unique_ptr<thread_counters>> thread_sets(static_cast<std::size_t>(nthreads));
-  // An explicit --cpus list is taken in order; otherwise threads spread over the CPUs.
-  const std::vector<int> placed = o.pin.cpus.empty()
-                                      ? spread_cpus(cpus, static_cast<std::size_t>(nthreads))
-                                      : std::vector<int>(cpus.begin(), cpus.begin() + nthreads);
-  worker_plan plan{placed, o.reps.warmup, o.reps.reps};
-  const std::vector<variant> choices = candidates(op->name, isa, lanes, prefetch, stores);
-  variant chosen = choices.front();
-  bool tuning = choices.size() > 1;
-  // The tuning rounds and the timed rounds each start workers; the chunk is filled (and,
-  // for read, its reference sum taken) by the first, once.
-  std::vector<char> filled(static_cast<std::size_t>(nthreads), 0);
-  auto prepare = [&](int w) {
-    const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
-    if (!filled[static_cast<std::size_t>(w)]) {
-      filled[static_cast<std::size_t>(w)] = 1;
-      // First touch by the worker that will use the chunk; content we own gets the pattern.
-      if (buf.owns_content() || (buf.writable() && (op->writes || copy_elsewhere))) {
-        kernels::fill_pattern(src + off, chunk, seed, off / 8);
-      }
-      if (dst) std::memset(dst + off, 0, chunk);
-      if (op->name == "read")
-        expect[static_cast<std::size_t>(w)] = cpu::reference_sum(src + off, chunk);
+// One (op, thread count) point: fill, tune, time, verify, and the result. Workers run the
+// kernel over their chunks (block_share hands out the bytes); the point keeps what they saw.
+class bw_point {
+ public:
+  bw_point(const bw_options& o, const bw_plan& bp, const counter_plan& counters, const op_info& op,
+           long nthreads, tiers::tier_buffer& buf, std::optional<tiers::tier_buffer>& dst_buf)
+      : o_(o),
+        bp_(bp),
+        counters_(counters),
+        op_(op),
+        n_(static_cast<std::size_t>(nthreads)),
+        buf_(buf),
+        copy_elsewhere_(op.name == "copy" && bp.to.has_value()),
+        chunk_(bp.size / n_ / 4096 * 4096),
+        src_(buf.data()),
+        dst_(op.name == "copy" ? (copy_elsewhere_ ? dst_buf->data() : buf.data() + bp.size)
+                               : nullptr),
+        seed_(0xC0FFEE + n_),
+        expect_(n_, 0),
+        got_(n_, 0),
+        counts_(static_cast<std::size_t>(o.reps.reps),
+                std::vector<long long>(counters.events().size(), 0)),
+        thread_sets_(n_),
+        // An explicit --cpus list is taken in order; otherwise threads spread over the CPUs.
+        placed_(o.pin.cpus.empty() ? spread_cpus(bp.cpus, n_)
+                                   : std::vector<int>(bp.cpus.begin(), bp.cpus.begin() + nthreads)),
+        choices_(candidates(op.name, bp.isa, bp.lanes, bp.prefetch, bp.stores)),
+        chosen_(choices_.front()),
+        tuning_(choices_.size() > 1),
+        filled_(n_, 0) {}
+
+  // nullopt when a stop was requested before the timed rounds ended.
+  std::optional<result> run(run_context& ctx) {
+    ctx.report(fmt::format("bw {} on {} with {} thread(s)", op_.name, bp_.tier.to_string(), n_));
+    if (tuning_) tune(ctx);
+    const worker_plan plan{placed_, o_.reps.warmup, o_.reps.reps};
+    const auto rounds = run_pinned(plan_rounds(plan), prepare_fn(), body_fn(), ctx.stop);
+    thread_sets_.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
+    if (rounds.empty()) return std::nullopt;  // interrupted
+    result r = describe();
+    add_rates(r, rounds, plan.warmup);
+    add_counters(r, rounds.size());
+    std::string problem = verify(rounds.size());
+    if (bp_.tier.kind == tiers::tier_kind::node) {
+      const double on = buf_.placement_on_node(bp_.tier.node);
+      r.add_value("placement_on_node", "1", on);
+      if (on < 0.99)
+        problem =
+            fmt::format("only {:.0f}% of sampled pages are on node {}", on * 100, bp_.tier.node);
     }
-    // Counters belong to the timed run's threads only (PAPI event sets are per thread).
-    if (counters.active() && !tuning)
-      thread_sets[static_cast<std::size_t>(w)] = std::make_unique<thread_counters>(counters);
-  };
-  // Per call of run_pinned: who moves which blocks, and the bytes each thread moved.
-  const auto n = static_cast<std::size_t>(nthreads);
-  std::unique_ptr<block_share> share;
-  int share_warmup = 0;
-  std::vector<std::uint64_t> moved;
-  auto plan_rounds = [&](const worker_plan& p) {
+    if (!problem.empty()) {
+      r.state = status::error;
+      r.message = "verification failed: " + problem;
+    } else if (bp_.tier.emulated()) {
+      r.message = "emulated tier (file-backed stand-in)";
+    }
+    return r;
+  }
+
+ private:
+  // First touch by the worker that will use the chunk (content we own gets the pattern, a read
+  // its reference sum), once over the tuning and timed runs; counters for the timed run only.
+  void prepare(int w) {
+    const auto i = static_cast<std::size_t>(w);
+    const std::uint64_t off = i * chunk_;
+    if (!filled_[i]) {
+      filled_[i] = 1;
+      if (buf_.owns_content() || (buf_.writable() && (op_.writes || copy_elsewhere_)))
+        kernels::fill_pattern(src_ + off, chunk_, seed_, off / 8);
+      if (dst_) std::memset(dst_ + off, 0, chunk_);
+      if (op_.name == "read") expect_[i] = cpu::reference_sum(src_ + off, chunk_);
+    }
+    if (counters_.active() && !tuning_)
+      thread_sets_[i] = std::make_unique<thread_counters>(counters_);
+  }
+
+  // Who moves which blocks in each round of one run_pinned call, and the bytes each moved.
+  worker_plan plan_rounds(const worker_plan& p) {
     const auto total = static_cast<std::size_t>(p.warmup + p.rounds);
-    share = std::make_unique<block_share>(n, chunk, kShareBlock, total, steal);
-    share_warmup = p.warmup;
-    moved.assign(total * n, 0);
+    share_ = std::make_unique<block_share>(n_, chunk_, kShareBlock, total, bp_.steal);
+    share_warmup_ = p.warmup;
+    moved_.assign(total * n_, 0);
     return p;
-  };
-  auto body = [&](int w, int round) {
-    // While tuning, timed round r runs candidate r mod k (warm-up: the first).
-    const variant& v =
-        tuning && round >= 0 ? choices[static_cast<std::size_t>(round) % choices.size()] : chosen;
-    thread_counters* tc = tuning ? nullptr : thread_sets[static_cast<std::size_t>(w)].get();
-    if (tc && round >= 0) tc->start();
-    const auto slot = static_cast<std::size_t>(round + share_warmup);
-    const std::uint64_t pattern = seed + static_cast<std::uint64_t>(round + 100);
-    std::uint64_t sum = 0;
-    moved[slot * n + static_cast<std::size_t>(w)] =
-        share->run(slot, static_cast<std::size_t>(w), [&](std::uint64_t off, std::uint64_t len) {
-          if (op->name == "read") {
-            sum += cpu::read(src + off, len, v.isa, v.walk);
-          } else if (op->name == "write") {
-            cpu::write(src + off, len, pattern, v.isa, v.walk);
-          } else if (op->name == "ntwrite") {
-            cpu::ntwrite(src + off, len, pattern, v.isa, v.walk);
-          } else {
-            cpu::copy(dst + off, src + off, len, v.isa, v.nt, v.walk);
-          }
-        });
-    if (op->name == "read") got[static_cast<std::size_t>(w)] = sum;
-    if (tc && round >= 0) {
-      std::vector<long long> mine(counters.events().size(), 0);
-      tc->stop(mine);
-      std::lock_guard lock(counts_mutex);
-      for (std::size_t i = 0; i < mine.size(); ++i)
-        counts[static_cast<std::size_t>(round)][i] += mine[i];
+  }
+
+  void kernel(const variant& v, std::uint64_t off, std::uint64_t len, std::uint64_t pattern,
+              std::uint64_t& sum) const {
+    if (op_.name == "read") {
+      sum += cpu::read(src_ + off, len, v.isa, v.walk);
+    } else if (op_.name == "write") {
+      cpu::write(src_ + off, len, pattern, v.isa, v.walk);
+    } else if (op_.name == "ntwrite") {
+      cpu::ntwrite(src_ + off, len, pattern, v.isa, v.walk);
+    } else {
+      cpu::copy(dst_ + off, src_ + off, len, v.isa, v.nt, v.walk);
     }
-  };
-  if (tuning) {
-    // Non-temporal stores skip the read for ownership and win once DRAM is the limit;
-    // regular stores drain faster from few cores; several streams per core help where one
-    // core's prefetchers limit it. The candidates take turns, round by round, for
-    // kTuningPasses passes, so that drift in the machine's bandwidth hits all alike; the
-    // one with the shortest median round is kept.
+  }
+
+  void body(int w, int round) {
+    const auto i = static_cast<std::size_t>(w);
+    // While tuning, timed round r runs candidate r mod k (warm-up: the first).
+    const variant& v = tuning_ && round >= 0
+                           ? choices_[static_cast<std::size_t>(round) % choices_.size()]
+                           : chosen_;
+    thread_counters* tc = tuning_ ? nullptr : thread_sets_[i].get();
+    if (tc && round >= 0) tc->start();
+    const auto slot = static_cast<std::size_t>(round + share_warmup_);
+    const std::uint64_t pattern = seed_ + static_cast<std::uint64_t>(round + 100);
+    std::uint64_t sum = 0;
+    moved_[slot * n_ + i] = share_->run(
+        slot, i, [&](std::uint64_t off, std::uint64_t len) { kernel(v, off, len, pattern, sum); });
+    if (op_.name == "read") got_[i] = sum;
+    if (tc && round >= 0) {
+      std::vector<long long> mine(counters_.events().size(), 0);
+      tc->stop(mine);
+      std::lock_guard lock(counts_mutex_);
+      for (std::size_t e = 0; e < mine.size(); ++e)
+        counts_[static_cast<std::size_t>(round)][e] += mine[e];
+    }
+  }
+
+  std::function<void(int)> prepare_fn() {
+    return [this](int w) { prepare(w); };
+  }
+  std::function<void(int, int)> body_fn() {
+    return [this](int w, int round) { body(w, round); };
+  }
+
+  // Non-temporal stores skip the read for ownership and win once DRAM is the limit; regular
+  // stores drain faster from few cores; several streams per core help where one core's
+  // prefetchers limit it. The candidates take turns, round by round, for kTuningPasses passes,
+  // so that drift in the machine's bandwidth hits all alike; the shortest median round wins.
+  void tune(run_context& ctx) {
     constexpr int kTuningPasses = 3;
-    const int k = static_cast<int>(choices.size());
+    const int k = static_cast<int>(choices_.size());
     const auto trial =
-        run_pinned(plan_rounds({placed, 1, kTuningPasses * k}), prepare, body, ctx.stop);
-    std::vector<std::vector<double>> spans(choices.size());
+        run_pinned(plan_rounds({placed_, 1, kTuningPasses * k}), prepare_fn(), body_fn(), ctx.stop);
+    std::vector<std::vector<double>> spans(choices_.size());
     for (std::size_t r = 0; r < trial.size(); ++r)
-      spans[r % choices.size()].push_back(trial[r].span());
+      spans[r % choices_.size()].push_back(trial[r].span());
     double best = 1e300;
-    for (std::size_t c = 0; c < choices.size(); ++c) {
+    for (std::size_t c = 0; c < choices_.size(); ++c) {
       if (spans[c].empty()) continue;
       std::sort(spans[c].begin(), spans[c].end());
       const double median = spans[c][spans[c].size() / 2];
       if (median < best) {
         best = median;
-        chosen = choices[c];
+        chosen_ = choices_[c];
       }
     }
-    tuning = false;
+    tuning_ = false;
   }
-  const auto rounds = run_pinned(plan_rounds(plan), prepare, body, ctx.stop);
-  thread_sets.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
-  if (rounds.empty()) return std::nullopt;  // interrupted
-  const double app_bytes =
-      op->app_factor * static_cast<double>(chunk) * static_cast<double>(nthreads);
-  std::vector<double> aggregate;
-  std::vector<double> per_thread_min;
-  std::vector<double> per_thread_max;
-  for (std::size_t k = 0; k < rounds.size(); ++k) {
-    const round_times& r = rounds[k];
-    aggregate.push_back(app_bytes / r.span());
-    double lo = 1e300;
-    double hi = 0;
-    for (std::size_t w = 0; w < r.start.size(); ++w) {
-      const auto bytes = moved[(k + static_cast<std::size_t>(plan.warmup)) * n + w];
-      const double bw = op->app_factor * static_cast<double>(bytes) / (r.end[w] - r.start[w]);
-      lo = std::min(lo, bw);
-      hi = std::max(hi, bw);
-    }
-    per_thread_min.push_back(lo);
-    per_thread_max.push_back(hi);
-  }
-  // Verify: the data the kernels saw or left is what it must be.
-  std::string problem;
-  const std::uint64_t last_pattern = seed + static_cast<std::uint64_t>(rounds.size() - 1 + 100);
-  // Read: block sums add up (mod 2^64) to the buffer's sum whoever read which block.
-  if (op->name == "read") {
-    std::uint64_t got_sum = 0;
-    std::uint64_t expect_sum = 0;
-    for (std::size_t w = 0; w < n; ++w) {
-      got_sum += got[w];
-      expect_sum += expect[w];
-    }
-    if (got_sum != expect_sum) problem = "read checksum is wrong";
-  }
-  for (long w = 0; w < nthreads && problem.empty(); ++w) {
-    const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
-    if (op->name == "write" || op->name == "ntwrite") {
-      for (std::uint64_t b = 0; b < chunk; b += 4096) {
-        std::uint64_t v;
-        std::memcpy(&v, src + off + b + (b / 4096 % 512) * 8, 8);
-        if (v != last_pattern) {
-          problem = fmt::format("{} left a wrong word at offset {}", op->name, off + b);
-          break;
-        }
+
+  // Aggregate per round (all bytes over the round's span) and each thread's own rate.
+  void add_rates(result& r, const std::vector<round_times>& rounds, int warmup) const {
+    const double app_bytes = op_.app_factor * static_cast<double>(chunk_ * n_);
+    std::vector<double> aggregate, per_thread_min, per_thread_max, bus;
+    for (std::size_t k = 0; k < rounds.size(); ++k) {
+      const round_times& t = rounds[k];
+      aggregate.push_back(app_bytes / t.span());
+      double lo = 1e300, hi = 0;
+      for (std::size_t w = 0; w < t.start.size(); ++w) {
+        const auto bytes = moved_[(k + static_cast<std::size_t>(warmup)) * n_ + w];
+        const double bw = op_.app_factor * static_cast<double>(bytes) / (t.end[w] - t.start[w]);
+        lo = std::min(lo, bw);
+        hi = std::max(hi, bw);
       }
-    } else if (op->name == "copy" && std::memcmp(dst + off, src + off, chunk) != 0) {
-      problem = fmt::format("copy of thread {} differs from its source", w);
+      per_thread_min.push_back(lo);
+      per_thread_max.push_back(hi);
     }
-  }
-  result r;
-  r.probe = "bw";
-  r.params = {{"tier", tier.to_string()},
-              {"op", std::string(op->name)},
-              {"threads", nthreads},
-              {"cpus", fmt::format("{}", fmt::join(placed, ","))},
-              {"size", chunk * static_cast<std::uint64_t>(nthreads)},
-              {"isa", std::string(cpu::isa_name(chosen.isa))},
-              {"page_size", buf.page_size()},
-              {"emulated", tier.emulated()}};
-  if (copy_elsewhere) {
-    r.params["to"] = to->to_string();
-    // The copy is verified against its source; a source that is not ours holds whatever it held.
-    r.params["source"] = buf.owns_content() || buf.writable() ? "filled with a pattern"
-                                                              : "as found (--allow-write fills it)";
-  }
-  if (all_threads) r.params["threads_requested"] = "all";
-  // The reading side of a bandwidth matrix (CPUs of node i reading memory of node j).
-  if (o.pin.cpu_node) r.params["cpu_node"] = *o.pin.cpu_node;
-  r.params["balance"] = o.balance;
-  if (op->name == "copy") r.params["stores"] = chosen.nt ? "nontemporal" : "regular";
-  r.params["lanes"] = chosen.walk.lanes;
-  r.params["prefetch"] = chosen.walk.prefetch;
-  r.add_summary("bandwidth", "B/s", aggregate);
-  std::vector<double> bus;
-  // Regular-store copy also reads the destination for ownership: 3N on the bus.
-  const double bus_factor = op->name == "copy" && !chosen.nt ? 3.0 : op->bus_factor;
-  for (double a : aggregate)
-    bus.push_back(a * bus_factor / op->app_factor);
-  r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
-  r.add_value("bandwidth_per_thread_min", "B/s", stats::summarize(per_thread_min).median, "median");
-  r.add_value("bandwidth_per_thread_max", "B/s", stats::summarize(per_thread_max).median, "median");
-  for (std::size_t i = 0; i < counters.events().size(); ++i) {
-    std::vector<double> per_round;
-    for (std::size_t k = 0; k < rounds.size(); ++k)
-      per_round.push_back(static_cast<double>(counts[k][i]));
-    r.add_value("counter:" + counters.events()[i], "1", stats::summarize(per_round).median,
+    r.add_summary("bandwidth", "B/s", aggregate);
+    // Regular-store copy also reads the destination for ownership: 3N on the bus.
+    const double bus_factor = op_.name == "copy" && !chosen_.nt ? 3.0 : op_.bus_factor;
+    for (double a : aggregate)
+      bus.push_back(a * bus_factor / op_.app_factor);
+    r.add_value("bus_bandwidth", "B/s", stats::summarize(bus).median, "median");
+    r.add_value("bandwidth_per_thread_min", "B/s", stats::summarize(per_thread_min).median,
+                "median");
+    r.add_value("bandwidth_per_thread_max", "B/s", stats::summarize(per_thread_max).median,
                 "median");
   }
-  if (!counters.unavailable().empty())
-    r.params["counters"] = "unavailable: " + counters.unavailable();
-  if (tier.kind == tiers::tier_kind::node) {
-    const double on = buf.placement_on_node(tier.node);
-    r.add_value("placement_on_node", "1", on);
-    if (on < 0.99)
-      problem = fmt::format("only {:.0f}% of sampled pages are on node {}", on * 100, tier.node);
+
+  void add_counters(result& r, std::size_t rounds) const {
+    for (std::size_t i = 0; i < counters_.events().size(); ++i) {
+      std::vector<double> per_round;
+      for (std::size_t k = 0; k < rounds; ++k)
+        per_round.push_back(static_cast<double>(counts_[k][i]));
+      r.add_value("counter:" + counters_.events()[i], "1", stats::summarize(per_round).median,
+                  "median");
+    }
+    if (!counters_.unavailable().empty())
+      r.params["counters"] = "unavailable: " + counters_.unavailable();
   }
-  if (!problem.empty()) {
-    r.state = status::error;
-    r.message = "verification failed: " + problem;
-  } else if (tier.emulated()) {
-    r.message = "emulated tier (file-backed stand-in)";
+
+  // The data the kernels saw or left is what it must be; "" when it is. Read: block sums add up
+  // (mod 2^64) to the buffer's sum whoever read which block.
+  std::string verify(std::size_t rounds) const {
+    if (op_.name == "read") {
+      std::uint64_t got_sum = 0, expect_sum = 0;
+      for (std::size_t w = 0; w < n_; ++w) {
+        got_sum += got_[w];
+        expect_sum += expect_[w];
+      }
+      return got_sum == expect_sum ? "" : "read checksum is wrong";
+    }
+    const std::uint64_t last_pattern = seed_ + static_cast<std::uint64_t>(rounds - 1 + 100);
+    for (std::size_t w = 0; w < n_; ++w) {
+      const std::uint64_t off = w * chunk_;
+      if (op_.name == "copy") {
+        if (std::memcmp(dst_ + off, src_ + off, chunk_) != 0)
+          return fmt::format("copy of thread {} differs from its source", w);
+        continue;
+      }
+      for (std::uint64_t b = 0; b < chunk_; b += 4096) {
+        std::uint64_t v;
+        std::memcpy(&v, src_ + off + b + (b / 4096 % 512) * 8, 8);
+        if (v != last_pattern)
+          return fmt::format("{} left a wrong word at offset {}", op_.name, off + b);
+      }
+    }
+    return {};
   }
-  return r;
-}
+
+  result describe() const {
+    result r;
+    r.probe = "bw";
+    r.params = {{"tier", bp_.tier.to_string()},
+                {"op", std::string(op_.name)},
+                {"threads", n_},
+                {"cpus", fmt::format("{}", fmt::join(placed_, ","))},
+                {"size", chunk_ * n_},
+                {"isa", std::string(cpu::isa_name(chosen_.isa))},
+                {"page_size", buf_.page_size()},
+                {"emulated", bp_.tier.emulated()}};
+    if (copy_elsewhere_) {
+      r.params["to"] = bp_.to->to_string();
+      // The copy is verified against its source; a source that is not ours holds whatever it
+      // held.
+      r.params["source"] = buf_.owns_content() || buf_.writable()
+                               ? "filled with a pattern"
+                               : "as found (--allow-write fills it)";
+    }
+    if (bp_.all_threads) r.params["threads_requested"] = "all";
+    // The reading side of a bandwidth matrix (CPUs of node i reading memory of node j).
+    if (o_.pin.cpu_node) r.params["cpu_node"] = *o_.pin.cpu_node;
+    r.params["balance"] = o_.balance;
+    if (op_.name == "copy") r.params["stores"] = chosen_.nt ? "nontemporal" : "regular";
+    r.params["lanes"] = chosen_.walk.lanes;
+    r.params["prefetch"] = chosen_.walk.prefetch;
+    return r;
+  }
+
+  const bw_options& o_;
+  const bw_plan& bp_;
+  const counter_plan& counters_;
+  const op_info& op_;
+  const std::size_t n_;
+  tiers::tier_buffer& buf_;
+  const bool copy_elsewhere_;
+  const std::uint64_t chunk_;
+  std::byte* const src_;
+  std::byte* const dst_;
+  const std::uint64_t seed_;
+  std::vector<std::uint64_t> expect_;
+  std::vector<std::uint64_t> got_;
+  std::vector<std::vector<long long>> counts_;  // per timed round, summed over threads
+  std::mutex counts_mutex_;
+  std::vector<std::unique_ptr<thread_counters>> thread_sets_;
+  const std::vector<int> placed_;
+  const std::vector<variant> choices_;
+  variant chosen_;
+  bool tuning_;
+  std::vector<char> filled_;
+  std::unique_ptr<block_share> share_;
+  int share_warmup_ = 0;
+  std::vector<std::uint64_t> moved_;
+};
 
 std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   // parse -> plan (every check) -> map (refusals) -> run, point by point.
@@ -457,7 +509,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   for (const op_info* op : ops) {
     for (long nthreads : plan.threads) {
       if (ctx.stop_requested()) return out;
-      if (auto r = measure_point(ctx, o, plan, counters, op, nthreads, buf, dst_buf)) {
+      if (auto r = bw_point(o, plan, counters, *op, nthreads, buf, dst_buf).run(ctx)) {
         out.push_back(std::move(*r));
       } else {
         return out;

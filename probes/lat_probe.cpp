@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "core/units.hpp"
@@ -37,17 +38,30 @@ std::vector<std::uint64_t> default_sizes(std::uint64_t llc) {
   return s;
 }
 
-std::vector<result> run_lat(run_context& ctx, const lat_options& o) {
+struct lat_plan {
+  tiers::tier_spec tier;
+  std::vector<int> cpus;  // one: latency is a one-thread measurement
+  std::vector<std::uint64_t> sizes;
+};
+
+lat_plan plan_lat(run_context& ctx, const lat_options& o) {
   validate(o.reps);
-  const tiers::tier_spec tier = tiers::parse_tier(o.tier.tier);
-  std::vector<int> cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
-  cpus.resize(1);  // latency is a one-thread measurement
-  std::vector<std::uint64_t> sizes = o.sizes.empty()
-                                         ? default_sizes(ctx.topo().llc_bytes.value_or(32ULL << 20))
-                                         : units::parse_bytes_list(o.sizes, "--sizes");
-  for (auto s : sizes) {
+  lat_plan p;
+  p.tier = tiers::parse_tier(o.tier.tier);
+  p.cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
+  p.cpus.resize(1);
+  p.sizes = o.sizes.empty() ? default_sizes(ctx.topo().llc_bytes.value_or(32ULL << 20))
+                            : units::parse_bytes_list(o.sizes, "--sizes");
+  for (auto s : p.sizes) {
     if (s < 4 * cpu::kLine) throw usage_error(fmt::format("--sizes: {} is below 256 bytes", s));
   }
+  return p;
+}
+
+std::vector<result> run_lat(run_context& ctx, const lat_options& o) {
+  // parse -> plan (every check) -> map (refusals) -> run.
+  const lat_plan p = plan_lat(ctx, o);
+  const auto& [tier, cpus, sizes] = std::tie(p.tier, p.cpus, p.sizes);
   const std::uint64_t biggest = *std::max_element(sizes.begin(), sizes.end());
   // The chase writes its permutation into the tier: a DAX device or existing file needs
   // --allow-write.
