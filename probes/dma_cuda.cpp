@@ -24,8 +24,17 @@ void annotate_cuda_devices(topology::topology& topo) {
   const int count = cuda::device_count();
   for (int d = 0; d < count; ++d) {
     const std::string busid = cuda::pci_bus_id(d);
+    int ats = 0;
+    // A query that fails says nothing: the GPU stays on its PCIe path.
+    if (cudaDeviceGetAttribute(&ats, cudaDevAttrPageableMemoryAccessUsesHostPageTables, d) !=
+        cudaSuccess) {
+      (void)cudaGetLastError();
+      ats = 0;
+    }
     for (auto& g : topo.gpus) {
-      if (g.busid == busid) g.cuda_index = d;
+      if (g.busid != busid) continue;
+      g.cuda_index = d;
+      topology::mark_coherent_link(g, ats != 0);
     }
   }
 }

@@ -53,4 +53,9 @@ std::vector<int> topology::chain_to_host(int index) const {
   return chain;
 }
 
+void mark_coherent_link(gpu& g, bool uses_host_page_tables) {
+  if (!uses_host_page_tables || !g.cpu_links.empty()) return;
+  g.cpu_links.push_back({"nvlink-c2c", std::nullopt, 0});
+}
+
 }  // namespace cxlprobe::topology

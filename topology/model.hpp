@@ -135,10 +135,11 @@ struct cxl_region {
   }
 };
 
-// A GPU's link to a CPU that is not PCIe: NVLink (POWER8/9, from hwloc's NVLinkBandwidth).
-// Grace's NVLink-C2C is not reported by hwloc (its NVML backend does not query C2C fields).
+// A GPU's link to a CPU that is not PCIe: NVLink (POWER8/9, from hwloc's NVLinkBandwidth), or
+// NVLink-C2C (Grace Hopper/Blackwell). hwloc reports no C2C (its NVML backend does not query
+// C2C fields); a live run learns it from CUDA (mark_coherent_link).
 struct cpu_link {
-  std::string kind;  // "nvlink"
+  std::string kind;  // "nvlink" or "nvlink-c2c"
   std::optional<unsigned> package;
   double bps = 0;  // per direction, 0 = unknown
 };
@@ -152,6 +153,13 @@ struct gpu {
   std::optional<int> cuda_index;  // filled by the GPU probes when CUDA sees the device
   std::vector<cpu_link> cpu_links;
 };
+
+// CUDA's cudaDevAttrPageableMemoryAccessUsesHostPageTables is 1 only where the GPU walks the
+// CPU's page tables over a coherent link (address translation services): NVLink-C2C on Grace
+// Hopper and Grace Blackwell, NVLink on POWER9. A GPU so marked that hwloc gave no NVLink gets
+// an "nvlink-c2c" link of unknown bandwidth: its PCIe function carries no data, so a PCIe
+// ceiling would be wrong.
+void mark_coherent_link(gpu& g, bool uses_host_page_tables);
 
 struct topology {
   std::string source;  // "live" or "xml:PATH"

@@ -109,7 +109,7 @@ void gpu_side(const topology& topo, path& p, const gpu& g, std::optional<unsigne
     if (!cl || (tier_pkg && c.package == tier_pkg)) cl = &c;
   }
   if (cl) {
-    gpu_pkg = cl->package;
+    if (cl->package) gpu_pkg = cl->package;
     p.via = cl->kind;
   }
   if (tier_pkg && gpu_pkg && *tier_pkg != *gpu_pkg) {
@@ -120,14 +120,25 @@ void gpu_side(const topology& topo, path& p, const gpu& g, std::optional<unsigne
     p.notes.push_back("floor unknown: crosses sockets, not measured");
   }
   if (cl) {
+    const bool c2c = cl->kind == "nvlink-c2c";
+    const std::string pkg = cl->package ? fmt::format("{}", *cl->package) : "?";
     p.hops.push_back({cl->kind,
                       "",
-                      fmt::format("NVLink {} to package {}", g.busid,
-                                  cl->package ? fmt::format("{}", *cl->package) : "?"),
+                      c2c ? fmt::format("NVLink-C2C {} (coherent link to the CPU)", g.busid)
+                          : fmt::format("NVLink {} to package {}", g.busid, pkg),
                       {},
                       cl->bps,
                       1});
-    p.notes.push_back("the GPU reaches the CPU over NVLink, not PCIe");
+    p.notes.push_back(c2c ? "the GPU reaches the CPU over NVLink-C2C (CUDA: it uses the host's "
+                            "page tables), not PCIe"
+                          : "the GPU reaches the CPU over NVLink, not PCIe");
+    if (!(cl->bps > 0)) {
+      p.floor_known = false;
+      p.notes.push_back(fmt::format(
+          "floor unknown: {} bandwidth is not reported (hwloc, CUDA); the measured DMA is the "
+          "figure",
+          c2c ? "NVLink-C2C" : "NVLink"));
+    }
     return;
   }
   for (auto& h : link_hops(topo, gchain))

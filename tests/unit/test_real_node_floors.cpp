@@ -314,3 +314,30 @@ TEST_CASE("the link sampled during a copy: slow under load is downtrained", "[fl
   probes::link_sampler none("0000:7f:00.0", kFix + "sysfs/links");
   CHECK_FALSE(none.finish().has_value());
 }
+
+TEST_CASE("NVLink-C2C (Grace Hopper), known from CUDA only: not PCIe, floor unknown",
+          "[floors][nvlink]") {
+  // hwloc exports no C2C link: the H200 fixture's GPU marked as CUDA would mark a GH200's
+  // (cudaDevAttrPageableMemoryAccessUsesHostPageTables = 1).
+  auto t = fixture("h200-vm.xml");
+  REQUIRE(t.gpus.size() == 1);
+  mark_coherent_link(t.gpus[0], false);
+  CHECK(t.gpus[0].cpu_links.empty());  // a PCIe GPU (the H200 reads 0) stays on PCIe
+  mark_coherent_link(t.gpus[0], true);
+  REQUIRE(t.gpus[0].cpu_links.size() == 1);
+  CHECK(t.gpus[0].cpu_links[0].kind == "nvlink-c2c");
+  const auto ps = all_paths(t);
+  const path& p = path_of(ps, "node:0", t.gpus[0].busid);
+  CHECK(p.via == "nvlink-c2c");
+  CHECK_FALSE(p.floor_known);
+  CHECK(p.binding != t.gpus[0].busid);  // the GPU's PCIe link carries no data here
+  CHECK(std::none_of(p.hops.begin(), p.hops.end(), [](const hop& h) { return h.kind == "pcie"; }));
+  CHECK(has(p.notes, "NVLink-C2C"));
+  CHECK(has(p.notes, "not PCIe"));
+  CHECK(has(p.notes, "floor unknown"));
+  // A GPU that hwloc gave an NVLink keeps it (POWER9 also reads 1).
+  auto power = fixture("power8gpudistances.xml");
+  mark_coherent_link(power.gpus[0], true);
+  REQUIRE(power.gpus[0].cpu_links.size() == 1);
+  CHECK(power.gpus[0].cpu_links[0].kind == "nvlink");
+}
