@@ -301,14 +301,14 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   }
   if (!out.quiet) {
     if (name == "topo") {
-      print_to(human, report::render_topology(ctx.topo()));
+      print_to(human, report::wrap_lines(report::render_topology(ctx.topo())));
     } else {
-      print_to(human, report::render_table(doc.results));
+      print_to(human, report::render_table(doc.results, {out.wide}));
     }
     if (doc.analysis.contains("summary"))
       print_to(human, "Summary: " + doc.analysis["summary"].get<std::string>() + "\n");
     if (doc.analysis.contains("floors")) {
-      print_to(human, "\n" + report::render_floors(doc.analysis["floors"]));
+      print_to(human, "\n" + report::wrap_lines(report::render_floors(doc.analysis["floors"])));
       if (doc.analysis.contains("note"))
         print_to(human, "Note: " + doc.analysis["note"].get<std::string>() + "\n");
       if (doc.analysis.contains("gpu"))

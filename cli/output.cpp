@@ -43,6 +43,9 @@ void add_output_options(CLI::App& app, output_options& out) {
                  "parameter and metric (explain: its floors; topo: its paths)")
       ->type_name("PATH");
   app.add_flag("-q,--quiet", out.quiet, "Print no table and no progress");
+  app.add_flag("--wide", out.wide,
+               "Print every column of the table (default: what fits 120 columns; the rest is in "
+               "--json and --csv)");
 }
 
 void validate_output_options(const output_options& out) {

@@ -13,6 +13,7 @@ struct output_options {
   std::string json_path;  // "" none, "-" stdout
   std::string csv_path;
   bool quiet = false;
+  bool wide = false;  // every column in the console table
 
   // True when stdout belongs to a machine format, so people's output goes to stderr.
   bool stdout_taken() const { return json_path == "-" || csv_path == "-"; }

@@ -7,6 +7,7 @@
 #include "core/atomic_file.hpp"
 #include "core/document.hpp"
 #include "core/error.hpp"
+#include "report/table.hpp"
 #include "tests/catch_compat.hpp"
 
 using namespace cxlprobe;
@@ -110,4 +111,17 @@ TEST_CASE("atomic writes replace regular files and write devices in place", "[do
   CHECK_THROWS_AS(write_file_atomically(dir + "/missing/out.json", "x"), system_error);
   std::remove(path.c_str());
   ::rmdir(dir.c_str());
+}
+
+TEST_CASE("console: CPU lists as ranges, prose wrapped at 120 columns") {
+  using cxlprobe::report::cpu_ranges;
+  CHECK(cpu_ranges("0,1,2,3,8") == "0-3,8");
+  CHECK(cpu_ranges("0,1") == "0,1");
+  CHECK(cpu_ranges("4,6,7,8,9,15") == "4,6-9,15");
+  CHECK(cpu_ranges("3") == "3");
+  CHECK(cpu_ranges("0-3") == "0-3");  // not a plain list: unchanged
+  const std::string line = "    " + std::string(60, 'a') + " " + std::string(60, 'b') + " end";
+  const std::string wrapped = cxlprobe::report::wrap_lines(line, 80);
+  CHECK(wrapped == "    " + std::string(60, 'a') + "\n        " + std::string(60, 'b') + " end");
+  CHECK(cxlprobe::report::wrap_lines("short\nlines", 80) == "short\nlines");
 }
