@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli/explain_command.hpp"
+#include "cli/help_text.hpp"
 #include "cli/output.hpp"
 #include "cli/report_command.hpp"
 #include "cli/signals.hpp"
@@ -184,19 +185,38 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
       "");
   for (const probes::probe_spec* specp : specs) {
     const auto& spec = *specp;
-    CLI::App* sub = app.add_subcommand(std::string(spec.name), std::string(spec.summary));
+    // --help: the purpose, examples, the command's own options, then the shared ones.
+    const std::string examples = examples_for(spec.name);
+    CLI::App* sub = app.add_subcommand(
+        std::string(spec.name),
+        std::string(spec.summary) + (examples.empty() ? "" : "\n\n" + examples + "\n"));
     sub->footer(kExitCodeHelp);
+    commands.push_back({sub, &spec, spec.setup(*sub)});
     sub->add_option("--topology", topology_file,
                     "Describe the machine in this hwloc XML file (`lstopo --of xml`) instead of "
                     "the live system")
-        ->type_name("FILE.xml");
+        ->type_name("FILE.xml")
+        ->group("Shared options");
     add_output_options(*sub, out);
-    commands.push_back({sub, &spec, spec.setup(*sub)});
     for (CLI::Option* opt : sub->get_options()) {
       if (opt->get_type_name() == "UINT") opt->check(count);
+      const std::string placeholder = placeholder_for(opt->get_name());
+      if (!placeholder.empty() && opt->get_type_name() == "TEXT") opt->type_name(placeholder);
     }
   }
 
+  if (args.empty()) {
+    // Bare `cxlprobe`: what there is to run, and where to start.
+    std::string text = app.get_description() + "\n\nCommands:\n";
+    for (const auto& c : commands)
+      text += fmt::format("  {:<9} {}\n", c.app->get_name(), c.spec->summary);
+    text +=
+        "\nStart with `cxlprobe explain`: it measures what matters on this node and says which "
+        "link or tier sets the floor.\n`cxlprobe COMMAND --help` shows a command's options and "
+        "examples.\n";
+    std::fputs(report::wrap_lines(text).c_str(), stderr);
+    return kExitUsage;
+  }
   if (!args.empty() && !args.front().empty() && args.front()[0] != '-' &&
       std::none_of(commands.begin(), commands.end(),
                    [&](const command& c) { return c.app->get_name() == args.front(); })) {

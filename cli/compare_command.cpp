@@ -245,7 +245,8 @@ probes::probe_spec compare_command() {
       "size and requested threads; explain floors pair by pair",
       [](CLI::App& cmd) -> probes::runner {
         auto o = std::make_shared<compare_options>();
-        cmd.add_option("files", o->files, "A.json B.json")
+        cmd.add_option("files", o->files, "Two result documents: A (the reference) and B")
+            ->type_name("A.json B.json")
             ->required()
             ->expected(2)
             ->check(CLI::ExistingFile);

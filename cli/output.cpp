@@ -37,15 +37,18 @@ void add_output_options(CLI::App& app, output_options& out) {
   app.add_option("--json", out.json_path,
                  "Write the result document (JSON, schema docs/schema.md) to PATH; '-' writes it "
                  "alone on stdout and sends the table to stderr")
-      ->type_name("PATH");
+      ->type_name("PATH")
+      ->group("Shared options");
   app.add_option("--csv", out.csv_path,
                  "Write CSV to PATH ('-' for stdout): a row per measurement, a column per "
                  "parameter and metric (explain: its floors; topo: its paths)")
-      ->type_name("PATH");
-  app.add_flag("-q,--quiet", out.quiet, "Print no table and no progress");
+      ->type_name("PATH")
+      ->group("Shared options");
+  app.add_flag("-q,--quiet", out.quiet, "Print no table and no progress")->group("Shared options");
   app.add_flag("--wide", out.wide,
                "Print every column of the table (default: what fits 120 columns; the rest is in "
-               "--json and --csv)");
+               "--json and --csv)")
+      ->group("Shared options");
 }
 
 void validate_output_options(const output_options& out) {

@@ -92,7 +92,10 @@ probes::probe_spec plot_command() {
       "replay",
       [](CLI::App& cmd) -> probes::runner {
         auto o = std::make_shared<plot_options>();
-        cmd.add_option("file", o->file, "RESULT.json")->required()->check(CLI::ExistingFile);
+        cmd.add_option("file", o->file, "A result document (--json of any command)")
+            ->type_name("RESULT.json")
+            ->required()
+            ->check(CLI::ExistingFile);
         cmd.add_option("-o,--output", o->out,
                        "FILE.png, .svg or .pdf (several kinds: FILE-KIND.png)")
             ->required();
@@ -111,7 +114,10 @@ probes::probe_spec report_command() {
       "Write DIR/report.md and DIR/report.html (plots beside them) from result files",
       [](CLI::App& cmd) -> probes::runner {
         auto o = std::make_shared<report_options>();
-        cmd.add_option("files", o->files, "RESULT.json ...")->required()->check(CLI::ExistingFile);
+        cmd.add_option("files", o->files, "Result documents (--json of any command)")
+            ->type_name("RESULT.json...")
+            ->required()
+            ->check(CLI::ExistingFile);
         cmd.add_option("-o,--output", o->dir, "Report folder (must be empty or new)")->required();
         cmd.add_flag("--force", o->force, "Write into a folder that is not empty");
         return [o](probes::run_context& ctx) { return run_report(ctx, *o); };
