@@ -17,6 +17,7 @@
 #include "cli/explain_command.hpp"
 #include "cli/help_text.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "cli/report_command.hpp"
 #include "cli/signals.hpp"
 #include "core/document.hpp"
@@ -260,8 +261,11 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   probes::run_context ctx(topo_options);
   stop_on_signals signals;
   ctx.stop = &signals.flag();
+  progress_printer printer(stderr);
   if (!out.quiet) {
-    ctx.progress = [](const std::string& line) { print_to(stderr, "cxlprobe: " + line + "\n"); };
+    ctx.progress = [&printer](const std::string& line, bool step) {
+      printer.line("cxlprobe: " + line, step);
+    };
   }
 
   const auto start = std::chrono::steady_clock::now();
@@ -300,6 +304,7 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     // A failure mid-run still leaves a result file that says what failed.
     doc.results.push_back(make_error(name, e.what()));
   }
+  printer.finish();
   // After the run: probes may have added facts (CUDA device indices) to the topology.
   if (ctx.topology_loaded()) doc.context["topology"] = topology::to_json(ctx.topo());
   doc.context["machine"] = machine_facts();

@@ -69,13 +69,18 @@ std::vector<result> bandwidth_matrix(probes::run_context& ctx, const std::string
   }
   std::vector<result> out;
   if (cpu_nodes.size() < 2) return out;
+  std::vector<std::string> node_tiers;
+  for (const auto& tier : topology::memory_tiers(topo)) {
+    if (tier.node && tier.name.rfind("node:", 0) == 0) node_tiers.push_back(tier.name);
+  }
+  ctx.add_steps(cpu_nodes.size() * node_tiers.size());
   for (const auto& [from, cpus] : cpu_nodes) {
-    for (const auto& tier : topology::memory_tiers(topo)) {
-      if (!tier.node || tier.name.rfind("node:", 0) != 0 || ctx.stop_requested()) continue;
-      ctx.report(
-          fmt::format("explain: bandwidth matrix, CPUs of node {} reading {}", from, tier.name));
+    for (const auto& tier_name : node_tiers) {
+      if (ctx.stop_requested()) continue;
+      ctx.step(
+          fmt::format("explain: bandwidth matrix, CPUs of node {} reading {}", from, tier_name));
       const std::vector<std::string> args{
-          "--tier",    tier.name, "--op",       "read", "--cpu-node", std::to_string(from),
+          "--tier",    tier_name, "--op",       "read", "--cpu-node", std::to_string(from),
           "--threads", "all",     "--size",     size,   "--reps",     reps,
           "--warmup",  "1",       "--counters", "none"};
       for (auto& r : probes::invoke_probe("bw", args, ctx))
@@ -92,7 +97,7 @@ void measure_tier(probes::run_context& ctx, const explain_options& o, const tier
                   std::vector<result>& results) {
   const std::string& tier = plan.tier;
   const std::string threads = "all";  // every allowed CPU; "all" matches across nodes
-  ctx.report("explain: CPU read bandwidth of " + tier);
+  ctx.step("explain: CPU read bandwidth of " + tier);
   std::vector<std::string> args{
       "--tier",     tier,    "--op",     "read",
       "--threads",  threads, "--size",   units::exact_bytes(plan.sizes.bw),
@@ -116,7 +121,7 @@ void measure_tier(probes::run_context& ctx, const explain_options& o, const tier
                              "--gpus", o.gpus,
                              "--reps", reps};
   if (o.allow_write) d.push_back("--allow-write");
-  ctx.report("explain: GPU DMA between " + tier + " and GPU(s) " + o.gpus);
+  ctx.step("explain: GPU DMA between " + tier + " and GPU(s) " + o.gpus);
   for (auto& r : probes::invoke_probe("dma", d, ctx))
     results.push_back(std::move(r));
   if (plan.sizes.kv_total == 0) return;
@@ -131,7 +136,7 @@ void measure_tier(probes::run_context& ctx, const explain_options& o, const tier
                                     "--total",   units::exact_bytes(plan.sizes.kv_total),
                                     "--gpus",    o.gpus,
                                     "--reps",    reps};
-  ctx.report("explain: KV restore from " + tier + " (16 KiB and 1.5 MiB blocks)");
+  ctx.step("explain: KV restore from " + tier + " (16 KiB and 1.5 MiB blocks)");
   for (auto& r : probes::invoke_probe("dma", kv, ctx))
     results.push_back(std::move(r));
 }
@@ -225,7 +230,13 @@ std::vector<result> measure(probes::run_context& ctx, const explain_options& o) 
   const auto gpu_reason = probes::find_probe("dma")->requirement(ctx);
   if (gpu_reason) ctx.analysis["gpu"] = "no DMA measured: " + *gpu_reason;
   std::vector<result> results;
-  for (const auto& plan : plan_tiers(ctx, o, tiers)) {
+  const auto plans = plan_tiers(ctx, o, tiers);
+  // Steps: each measured tier's CPU read, and with a GPU its bulk DMA and KV restore.
+  const auto measured_tiers = static_cast<std::size_t>(std::count_if(
+      plans.begin(), plans.end(), [](const tier_plan& t) { return t.reason.empty(); }));
+  probes::run_context::step_scope steps(ctx,
+                                        o.plan_only ? 0 : measured_tiers * (gpu_reason ? 1 : 3));
+  for (const auto& plan : plans) {
     if (ctx.stop_requested()) break;
     if (!plan.reason.empty()) {
       results.push_back(tier_not_measured(plan.tier, plan.reason, status::skipped));

@@ -234,7 +234,7 @@ class bw_point {
 
   // nullopt when a stop was requested before the timed rounds ended.
   std::optional<result> run(run_context& ctx) {
-    ctx.report(fmt::format("bw {} on {} with {} thread(s)", op_.name, bp_.tier.to_string(), n_));
+    ctx.step(fmt::format("bw {} on {} with {} thread(s)", op_.name, bp_.tier.to_string(), n_));
     if (tuning_) tune(ctx);
     const worker_plan plan{placed_, o_.reps.warmup, o_.reps.reps};
     const auto rounds = run_pinned(plan_rounds(plan), prepare_fn(), body_fn(), ctx.stop);
@@ -506,6 +506,7 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
     dst_buf = tiers::tier_buffer::open(*to, {size, true, o.tier.allow_write, o.tier.force});
   }
   std::vector<result> out;
+  run_context::step_scope steps(ctx, ops.size() * plan.threads.size());
   for (const op_info* op : ops) {
     for (long nthreads : plan.threads) {
       if (ctx.stop_requested()) return out;

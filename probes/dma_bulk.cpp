@@ -236,9 +236,8 @@ std::string verify(const bulk_point& b) {
 std::vector<result> run_point(run_context& ctx, const bulk_point& b, latch& gate) {
   json params = point_params(b);
   if (const auto why = waive_reason(b)) return {make_waived("dma", *why, params)};
-  ctx.report(fmt::format("dma {} {} {} {} x{} stream(s) on GPU {}", name(b.host.kind()),
-                         name(b.dir), name(b.eng), units::format_bytes(b.size), b.p.streams,
-                         gpu_list(b.gpus)));
+  ctx.step(fmt::format("dma {} {} {} {} x{} stream(s) on GPU {}", name(b.host.kind()), name(b.dir),
+                       name(b.eng), units::format_bytes(b.size), b.p.streams, gpu_list(b.gpus)));
   prepare_data(b);
   std::vector<std::unique_ptr<link_sampler>> links;
   for (const auto& g : b.gpus)
@@ -300,6 +299,8 @@ std::vector<result> run_bulk(run_context& ctx, const plan& p, const std::vector<
     hosts.push_back(std::make_unique<host_region>(hk, p, l.half * l.halves, host_writes));
   latch gate;
   std::vector<result> out;
+  run_context::step_scope steps(
+      ctx, hosts.size() * p.dirs.size() * bulk_variants(p).size() * p.sizes.size());
   for (const auto& host : hosts) {
     for (direction dir : p.dirs) {
       for (const auto& [eng, kern] : bulk_variants(p)) {

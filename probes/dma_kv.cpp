@@ -220,8 +220,8 @@ json point_params(const kv_point& k) {
 }
 
 std::optional<result> run_point(run_context& ctx, const kv_point& k, json params, latch& gate) {
-  ctx.report(fmt::format("dma {} {} x {} by {} on GPU {}", name(k.p.pat), k.l.n,
-                         units::format_bytes(k.l.block), name(k.method), k.gpu.device));
+  ctx.step(fmt::format("dma {} {} x {} by {} on GPU {}", name(k.p.pat), k.l.n,
+                       units::format_bytes(k.l.block), name(k.method), k.gpu.device));
   prepare_data(k);
   bool timed_out = false;
   const std::vector<double> samples = measure(ctx, k, gate, timed_out);
@@ -314,6 +314,7 @@ std::vector<result> run_kv(run_context& ctx, const plan& p, const std::vector<in
   }
   latch gate;
   std::vector<result> out;
+  run_context::step_scope steps(ctx, gpus.size() * p.block_sizes.size() * kv_variants(p).size());
   for (auto& g : gpus) {
     CXLP_CHECK_CUDA(cudaSetDevice(g->device));
     for (std::uint64_t block : p.block_sizes) {

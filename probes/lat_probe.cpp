@@ -27,15 +27,29 @@ struct lat_options {
   repetition_options reps{5, 1};
   std::string sizes;
   std::uint64_t steps = 0;
+  bool thorough = false;
 };
 
-std::vector<std::uint64_t> default_sizes(std::uint64_t llc) {
+// 16 KiB up to max(256 MiB, 4x LLC): every power of two up to the last-level cache (where the
+// curve has its steps), then every fourth beyond it (DRAM or the tier: flat), unless thorough.
+std::vector<std::uint64_t> default_sizes(std::uint64_t llc, bool thorough) {
   std::vector<std::uint64_t> s;
   const std::uint64_t top = std::max<std::uint64_t>(256ULL << 20, 4 * llc);
-  for (std::uint64_t b = 16 << 10; b < top; b *= 2)
+  for (std::uint64_t b = 16 << 10; b < top; b *= (thorough || b < llc) ? 2 : 4)
     s.push_back(b);
   s.push_back(top);
   return s;
+}
+
+// Dependent loads per repetition: a time budget (40 ms at the latency a short first chase
+// measured; at least 64Ki loads), or, thorough, two passes over the buffer (at least 512Ki).
+// A whole pass is not needed for the figure: the permutation is one random cycle, and every
+// step of it is a miss at the level the size lands in.
+std::uint64_t steps_for(std::size_t lines, double probe_ns, bool thorough) {
+  const std::uint64_t passes = std::max<std::uint64_t>(1ULL << 19, 2 * lines);
+  if (thorough) return passes;
+  const auto budget = static_cast<std::uint64_t>(40e6 / std::max(probe_ns, 0.5));
+  return std::clamp<std::uint64_t>(budget, 1ULL << 16, passes);
 }
 
 struct lat_plan {
@@ -50,7 +64,7 @@ lat_plan plan_lat(run_context& ctx, const lat_options& o) {
   p.tier = tiers::parse_tier(o.tier.tier);
   p.cpus = resolve_cpus(o.pin.cpus, o.pin.cpu_node);
   p.cpus.resize(1);
-  p.sizes = o.sizes.empty() ? default_sizes(ctx.topo().llc_bytes.value_or(32ULL << 20))
+  p.sizes = o.sizes.empty() ? default_sizes(ctx.topo().llc_bytes.value_or(32ULL << 20), o.thorough)
                             : units::parse_bytes_list(o.sizes, "--sizes");
   for (auto s : p.sizes) {
     if (s < 4 * cpu::kLine) throw usage_error(fmt::format("--sizes: {} is below 256 bytes", s));
@@ -68,17 +82,27 @@ std::vector<result> run_lat(run_context& ctx, const lat_options& o) {
   tiers::tier_buffer buf =
       tiers::tier_buffer::open(tier, {biggest, true, o.tier.allow_write, o.tier.force});
   std::vector<result> out;
+  run_context::step_scope steps(ctx, sizes.size());
   for (std::uint64_t size : sizes) {
     if (ctx.stop_requested()) break;
     const std::size_t lines = size / cpu::kLine;
-    // Enough loads for ~50 ms at 100 ns, at least two passes over the buffer.
-    const std::uint64_t steps = o.steps ? o.steps : std::max<std::uint64_t>(1ULL << 19, 2 * lines);
-    ctx.report(fmt::format("lat {} at {}", tier.to_string(), units::format_bytes(size)));
+    ctx.step(fmt::format("lat {} at {}", tier.to_string(), units::format_bytes(size)));
     const void* sink = nullptr;
-    worker_plan plan{cpus, o.reps.warmup, o.reps.reps};
-    const auto rounds = run_pinned(
-        plan, [&](int) { cpu::build_chase(buf.data(), lines, 0x5EED + size); },
-        [&](int, int) { sink = cpu::chase(sink ? sink : buf.data(), steps); }, ctx.stop);
+    bool built = false;
+    std::uint64_t steps = o.steps ? o.steps : 1ULL << 16;
+    const auto prepare = [&](int) {
+      if (!built) cpu::build_chase(buf.data(), lines, 0x5EED + size);
+      built = true;
+    };
+    const auto body = [&](int, int) { sink = cpu::chase(sink ? sink : buf.data(), steps); };
+    if (!o.steps) {
+      // A first chase of 64Ki loads (also the warm-up of the caches and TLB) sizes the rest.
+      const auto probe = run_pinned({cpus, 0, 1}, prepare, body, ctx.stop);
+      if (probe.empty()) break;
+      const double probe_ns = (probe[0].end[0] - probe[0].start[0]) * 1e9 / steps;
+      steps = steps_for(lines, probe_ns, o.thorough);
+    }
+    const auto rounds = run_pinned({cpus, o.reps.warmup, o.reps.reps}, prepare, body, ctx.stop);
     if (rounds.empty()) break;
     std::vector<double> ns;
     for (const auto& r : rounds)
@@ -111,8 +135,11 @@ probe_spec lat_probe() {
         cmd.add_option("--sizes", o->sizes,
                        "Working-set sizes to sweep (default: 16 KiB to max(256 MiB, 4x LLC))")
             ->type_name("LIST");
+        cmd.add_flag("--thorough", o->thorough,
+                     "Every power of two from 16 KiB (default: every fourth beyond the last-level "
+                     "cache) and two passes over the buffer per repetition (default: about 40 ms)");
         cmd.add_option("--steps", o->steps,
-                       "Dependent loads per repetition (0: max(512Ki, 2 passes))")
+                       "Dependent loads per repetition (0: sized to about 40 ms)")
             ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40));
         add_pinning_options(cmd, o->pin);
         add_repetition_options(cmd, o->reps);

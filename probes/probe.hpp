@@ -26,13 +26,32 @@ class run_context {
   run_context() = default;
   explicit run_context(topology::load_options options) : options_(std::move(options)) {}
 
-  std::function<void(const std::string&)> progress;
+  // Progress lines for people (stderr). `step` is true for "[k/n] ..." lines, which a terminal
+  // may overwrite in place; other lines (warnings, phases) stay.
+  std::function<void(const std::string& line, bool step)> progress;
   const std::atomic<bool>* stop = nullptr;
 
   bool stop_requested() const { return stop && stop->load(std::memory_order_relaxed); }
   void report(const std::string& line) const {
-    if (progress) progress(line);
+    if (progress) progress(line, false);
   }
+
+  // A command's measured points, counted for "[k/n] what (elapsed, ETA)". Only the outermost
+  // scope counts: a probe that explain runs reports its points as plain lines beneath explain's.
+  class step_scope {
+   public:
+    step_scope(run_context& ctx, std::size_t total);
+    ~step_scope();
+    step_scope(const step_scope&) = delete;
+    step_scope& operator=(const step_scope&) = delete;
+
+   private:
+    run_context& ctx_;
+  };
+  // One point begins: counted and timed in the outermost scope, a plain line otherwise.
+  void step(const std::string& what);
+  // Steps learned late (explain's bandwidth matrix) join the outermost scope's total.
+  void add_steps(std::size_t n) { steps_total_ += n; }
   const topology::load_options& topology_options() const { return options_; }
   bool topology_from_file() const { return options_.xml_path.has_value(); }
   // Loads on first call; throws what topology::load throws.
@@ -47,6 +66,10 @@ class run_context {
  private:
   topology::load_options options_;
   std::optional<topology::topology> topo_;
+  int step_depth_ = 0;
+  std::size_t steps_total_ = 0;
+  std::size_t steps_done_ = 0;
+  double steps_start_ = 0;  // steady-clock seconds
 };
 
 using runner = std::function<std::vector<result>(run_context&)>;
