@@ -2,9 +2,12 @@
 """Plots of cxlprobe result documents (docs/schema.md) with matplotlib.
 
 usage: cxlprobe_plot.py RESULT.json OUT.(png|svg|pdf) [--kind KIND]
-KIND: auto (every kind the file holds), size, kv, scaling, threads, latency, floor, replay.
-With several kinds, OUT's stem gets "-KIND" per plot. Prints the files written, one per line.
-GB/s = 1e9 B/s in every axis.
+KIND: auto (every kind the file holds), size, kv, scaling, threads, tiers, latency, floor,
+replay. With several kinds, OUT's stem gets "-KIND" per plot (x.png -> x-size.png, x-kv.png);
+with one, OUT itself. Prints the files written, one per line. GB/s = 1e9 B/s in every axis.
+Every y axis starts at 0; bars span p5..p95 of the repetitions; counts get integer ticks; the
+path's effective and raw ceilings are drawn where the file holds its topology; emulated tiers
+say so in the legend; the knee of a scaling sweep is marked.
 """
 import json
 import os
@@ -26,6 +29,45 @@ def median(result, name):
     return None
 
 
+def stat(result, name, which):
+    for m in result.get("metrics", []):
+        if m["name"] == name and m.get("stat") == which and m["value"] is not None:
+            return m["value"]
+    return None
+
+
+def point(result, name, x, scale=GB):
+    """(x, median, p5, p95) scaled; p5/p95 fall back to the median (a single value)."""
+    v = median(result, name)
+    if v is None:
+        return None
+    lo, hi = stat(result, name, "p5"), stat(result, name, "p95")
+    return (x, v / scale, (lo if lo is not None else v) / scale, (hi if hi is not None else v) / scale)
+
+
+def tier_label(params):
+    t = str(params.get("tier", ""))
+    return f"{t} (emulated)" if params.get("emulated") else t
+
+
+def ceilings(doc, ax, tiers):
+    """The path's effective and raw ceilings (topology paths) of the tiers plotted, as lines."""
+    paths = doc.get("context", {}).get("topology", {}).get("paths", [])
+    drawn = set()
+    for p in paths:
+        # "dram" is the process's local memory: the nodes whose paths cross no socket.
+        local = "dram" in tiers and str(p.get("tier", "")).startswith("node:") and not p.get("crosses_socket")
+        if p.get("tier") not in tiers and not local:
+            continue
+        for key, style, what in (("min_effective_bps", "--", "effective"), ("min_raw_bps", ":", "raw")):
+            v = p.get(key)
+            if not v or (p["tier"], key, v) in drawn:
+                continue
+            drawn.add((p["tier"], key, v))
+            ax.axhline(v / GB, ls=style, lw=1, color="gray",
+                       label=f'{what} ceiling {p["tier"]} -> {p.get("gpu", "")} ({v / GB:.1f})')
+
+
 def machine(doc):
     host = doc.get("meta", {}).get("host", "")
     gpus = doc.get("context", {}).get("topology", {}).get("gpus", [])
@@ -43,81 +85,108 @@ def fmt_size(b):
     for unit, f in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if b >= f:
             v = b / f
-            return f"{v:g} {unit}"
+            return f"{v:.3g} {unit}"
     return f"{b} B"
 
 
-def draw_lines(ax, series, size_axis=False, every=True, marker_size=3):
-    """One line per series (label -> [(x, y)]); x as sizes on a log2 axis when size_axis."""
+def draw_lines(ax, series, size_axis=False, every=True, marker_size=3, counts=False):
+    """One line per series (label -> [(x, y)] or [(x, y, p5, p95)], bars from p5 to p95); x as
+    sizes on a log2 axis when size_axis, integer ticks when counts."""
     for label, pts in sorted(series.items()):
         pts.sort()
-        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", ms=marker_size, label=label)
+        xs, ys = [q[0] for q in pts], [q[1] for q in pts]
+        if all(len(q) == 4 for q in pts):
+            err = [[q[1] - q[2] for q in pts], [q[3] - q[1] for q in pts]]
+            ax.errorbar(xs, ys, yerr=err, marker="o", ms=marker_size, capsize=2, label=label)
+        else:
+            ax.plot(xs, ys, marker="o", ms=marker_size, label=label)
+    if counts:
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     if size_axis:
         ax.set_xscale("log", base=2)
-        xs = sorted({x for pts in series.values() for x, _ in pts})
+        xs = sorted({q[0] for pts in series.values() for q in pts})
         ticks = xs if every else xs[:: max(1, len(xs) // 8)]
         ax.set_xticks(ticks)
         ax.set_xticklabels([fmt_size(t) for t in ticks], rotation=30)
 
 
+def gpus(doc):
+    names = sorted({g.get("name", "") for g in doc.get("context", {}).get("topology", {}).get("gpus", [])
+                    if g.get("name")})
+    return ", ".join(names) or "GPU"
+
+
 def plot_size(doc, ax):
-    series = {}
+    series, tiers = {}, set()
     for r in ok(doc, "dma"):
         p = r["params"]
         if p.get("pattern", "bulk") != "bulk" or "size" not in p:
             continue
-        label = f'{p.get("tier")} {p.get("host")} {p.get("dir")} {p.get("engine")}{" " + p["kernel"] if "kernel" in p else ""}'
-        v = median(r, "bandwidth")
-        if v is not None:
-            series.setdefault(label, []).append((p["size"], v / GB))
+        if p.get("gpu_busid") is None and p.get("aggregate"):
+            continue  # several GPUs: each GPU's own line, not their sum
+        label = f'{tier_label(p)} {p.get("host")} {p.get("dir")} {p.get("engine")}{" " + p["kernel"] if "kernel" in p else ""}'
+        q = point(r, "bandwidth", p["size"])
+        if q:
+            series.setdefault(label, []).append(q)
+            tiers.add(p.get("tier"))
     if not series:
         return False
     draw_lines(ax, series, size_axis=True, every=False)
+    ceilings(doc, ax, tiers)
     ax.set_xlabel("transfer size")
     ax.set_ylabel("bandwidth [GB/s]")
-    ax.set_title("GPU DMA bandwidth vs transfer size")
+    ax.set_title(f"GPU DMA bandwidth vs transfer size: {', '.join(sorted(tiers))} -> {gpus(doc)}")
     return True
 
 
 def plot_kv(doc, ax):
-    series = {}
+    series, tiers = {}, set()
     for r in ok(doc, "dma"):
         p = r["params"]
         if p.get("pattern") not in ("kv-restore", "kv-offload"):
             continue
-        label = f'{p["pattern"]} {p.get("method")}{" " + p["kernel"] if "kernel" in p else ""}'
-        v = median(r, "bandwidth")
-        if v is not None:
-            series.setdefault(label, []).append((p["block"], v / GB))
+        label = f'{tier_label(p)} {p["pattern"]} {p.get("method")}{" " + p["kernel"] if "kernel" in p else ""}'
+        q = point(r, "bandwidth", p["block"])
+        if q:
+            series.setdefault(label, []).append(q)
+            tiers.add(p.get("tier"))
     if not series:
         return False
     draw_lines(ax, series, size_axis=True)
+    ceilings(doc, ax, tiers)
     ax.set_xlabel("KV block size")
     ax.set_ylabel("bandwidth [GB/s]")
-    ax.set_title("Scattered KV blocks: bandwidth by method")
+    ax.set_title(f"Scattered KV blocks by method: {', '.join(sorted(tiers))} <-> {gpus(doc)}")
     return True
 
 
 def plot_scaling(doc, ax):
-    series = {}
+    series, tiers, knees = {}, set(), []
     for r in ok(doc, "scale"):
         p = r["params"]
+        tiers.add(p.get("tier"))
         if p.get("sweep") == "mix":
             # Who gets starved: the GPU's and the CPUs' shares, not only their sum.
             for name, label in (("gpu_bandwidth", "GPU h2d"), ("cpu_write_bandwidth", "CPU writes")):
-                v = median(r, name)
-                if v is not None:
-                    series.setdefault(f'mix on {p.get("tier")}: {label}', []).append((p["workers"], v / GB))
+                q = point(r, name, p["workers"])
+                if q:
+                    series.setdefault(f'mix on {tier_label(p)}: {label}', []).append(q)
             continue
-        v = median(r, "aggregate_bandwidth")
-        if v is not None:
-            series.setdefault(f'{p.get("sweep")} on {p.get("tier")}', []).append((p["workers"], v / GB))
+        q = point(r, "aggregate_bandwidth", p["workers"])
+        if q:
+            series.setdefault(f'{p.get("sweep")} on {tier_label(p)}', []).append(q)
+            if r.get("message", "").startswith("knee:"):
+                knees.append((q[0], q[1], r["message"]))
     if not series:
         return False
-    draw_lines(ax, series, marker_size=6)
+    draw_lines(ax, series, marker_size=6, counts=True)
+    for x, y, msg in knees:
+        ax.annotate("knee", (x, y), xytext=(0, 14), textcoords="offset points", ha="center",
+                    arrowprops={"arrowstyle": "->"}, fontsize=8)
+    ceilings(doc, ax, tiers)
     ax.set_xlabel("workers (threads, processes, streams, GPUs or CPU writers)")
     ax.set_ylabel("aggregate bandwidth [GB/s]")
-    ax.set_title("Concurrency scaling")
+    ax.set_title(f"Concurrency scaling on {', '.join(sorted(t for t in tiers if t))}")
     return True
 
 
@@ -125,15 +194,40 @@ def plot_threads(doc, ax):
     series = {}
     for r in ok(doc, "bw"):
         p = r["params"]
-        v = median(r, "bandwidth")
-        if v is not None:
-            series.setdefault(f'{p.get("op")} on {p.get("tier")}', []).append((p["threads"], v / GB))
+        q = point(r, "bandwidth", p["threads"])
+        if q:
+            series.setdefault(f'{p.get("op")} on {tier_label(p)}', []).append(q)
     if not series or all(len(v) < 2 for v in series.values()):
         return False
-    draw_lines(ax, series, marker_size=6)
+    draw_lines(ax, series, marker_size=6, counts=True)
     ax.set_xlabel("CPU threads")
     ax.set_ylabel("bandwidth [GB/s]")
     ax.set_title("CPU bandwidth of the tier vs threads")
+    return True
+
+
+def plot_tiers(doc, ax):
+    """CPU bandwidth per tier at one thread count (explain's reads): bars with p5..p95."""
+    rows = []
+    for r in ok(doc, "bw"):
+        p = r["params"]
+        if "cpu_node" in p:
+            continue  # the bandwidth matrix: a cell each, not a tier
+        q = point(r, "bandwidth", 0)
+        if q:
+            rows.append((f'{tier_label(p)}\n{p.get("op")}, {p.get("threads")} thr', q))
+    threads = {r["params"].get("threads") for r in ok(doc, "bw") if "cpu_node" not in r["params"]}
+    if not rows or len(threads) > 1:
+        return False  # a sweep of thread counts is the threads plot
+    xs = range(len(rows))
+    ax.bar(xs, [q[1] for _, q in rows],
+           yerr=[[q[1] - q[2] for _, q in rows], [q[3] - q[1] for _, q in rows]], capsize=3)
+    for x, (_, q) in zip(xs, rows):
+        ax.text(x, q[1], f"{q[1]:.1f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels([name for name, _ in rows], fontsize=8)
+    ax.set_ylabel("CPU bandwidth [GB/s]")
+    ax.set_title("CPU bandwidth of each tier")
     return True
 
 
@@ -141,9 +235,9 @@ def plot_latency(doc, ax):
     series = {}
     for r in ok(doc, "lat"):
         p = r["params"]
-        v = median(r, "latency")
-        if v is not None:
-            series.setdefault(p.get("tier"), []).append((p["size"], v * 1e9))
+        q = point(r, "latency", p["size"], scale=1e-9)
+        if q:
+            series.setdefault(tier_label(p), []).append(q)
     if not series:
         return False
     draw_lines(ax, series, size_axis=True, every=False, marker_size=6)
@@ -215,11 +309,21 @@ def plot_replay(doc, ax):
     return True
 
 
+def finish_axes(ax):
+    """What every plot shares: y from 0 (a 2% dip must not look like a collapse) with room above
+    the highest point, a light grid, the legend."""
+    ax.set_ylim(0, max(ax.get_ylim()[1], ax.dataLim.y1 * 1.1))
+    ax.grid(True, alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+
+
 KINDS = {
     "size": plot_size,
     "kv": plot_kv,
     "scaling": plot_scaling,
     "threads": plot_threads,
+    "tiers": plot_tiers,
     "latency": plot_latency,
     "floor": plot_floor,
     "replay": plot_replay,
@@ -247,9 +351,7 @@ def main(argv):
         if not fn(doc, ax):
             plt.close(fig)
             continue
-        ax.grid(True, alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=8)
+        finish_axes(ax)
         fig.text(0.99, 0.01, f"{machine(doc)}   GB/s = 1e9 B/s", ha="right", fontsize=8, color="gray")
         fig.tight_layout()
         made.append((name, fig))
