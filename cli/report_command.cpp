@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "cli/plotting.hpp"
 #include "core/atomic_file.hpp"
@@ -70,7 +71,13 @@ std::vector<result> run_report(probes::run_context& ctx, const report_options& o
     }
   }
   write_file_atomically((fs::path(o.dir) / "report.md").string(), report::render_markdown(inputs));
-  write_file_atomically((fs::path(o.dir) / "report.html").string(), report::render_html(inputs));
+  // One self-contained page: the plots go in as data URIs.
+  const auto read_plot = [&](const std::string& name) {
+    std::ifstream in(fs::path(o.dir) / name, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  write_file_atomically((fs::path(o.dir) / "report.html").string(),
+                        report::render_html(inputs, read_plot));
   result r;
   r.probe = "report";
   r.params = {{"folder", o.dir}};
