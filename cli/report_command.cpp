@@ -107,7 +107,8 @@ probes::probe_spec plot_command() {
                        "FILE.png, .svg or .pdf (several kinds: FILE-KIND.png)")
             ->required();
         cmd.add_option("--kind", o->kind,
-                       "auto, size, kv, scaling, threads, latency, floor or replay")
+                       "auto (every kind the file holds), size, kv, scaling, threads, tiers, "
+                       "latency, floor or replay")
             ->capture_default_str();
         return [o](probes::run_context& ctx) { return run_plot(ctx, *o); };
       },

@@ -351,6 +351,9 @@ def main(argv):
         if not fn(doc, ax):
             plt.close(fig)
             continue
+        host = doc.get("meta", {}).get("host", "")
+        if host:
+            ax.set_title(f"{ax.get_title()}  [{host}]")
         finish_axes(ax)
         fig.text(0.99, 0.01, f"{machine(doc)}   GB/s = 1e9 B/s", ha="right", fontsize=8, color="gray")
         fig.tight_layout()
