@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli/explain_command.hpp"
+#include "cli/fleet_command.hpp"
 #include "cli/help_text.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
@@ -169,8 +170,8 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   std::string topology_file;
   std::vector<command> commands;
   // Commands built from probes first (the main job leads), then every registered probe.
-  static const std::vector<probes::probe_spec> composed{explain_command(), compare_command(),
-                                                        plot_command(), report_command()};
+  static const std::vector<probes::probe_spec> composed{
+      explain_command(), compare_command(), plot_command(), report_command(), fleet_command()};
   std::vector<const probes::probe_spec*> specs;
   for (const auto& spec : composed)
     specs.push_back(&spec);
@@ -318,6 +319,9 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
   doc.meta.complete = !signals.flag().load();
 
   int rc = signals.flag().load() ? kExitInterrupted : exit_code_for(doc.results);
+  // A command's own answer in its exit code (fleet report: 4 when a node differs).
+  if (rc == kExitOk && doc.analysis.contains("exit_code"))
+    rc = doc.analysis["exit_code"].get<int>();
   try {
     write_outputs(out, doc);
   } catch (const std::exception& e) {

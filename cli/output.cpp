@@ -8,6 +8,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "report/csv.hpp"
+#include "report/fleet.hpp"
 
 namespace cxlprobe::cli {
 
@@ -64,7 +65,9 @@ void write_outputs(const output_options& out, const document& doc) {
   if (out.csv_path.empty()) return;
   // explain's answer is its floors table; topo's its paths; every other command its results.
   const std::string command = doc.meta.argv.size() > 1 ? doc.meta.argv[1] : "";
-  if (doc.analysis.contains("floors")) {
+  if (doc.analysis.contains("fleet")) {
+    emit(out.csv_path, report::fleet_csv(doc.analysis["fleet"]));
+  } else if (doc.analysis.contains("floors")) {
     emit(out.csv_path, report::render_floors_csv(doc.analysis["floors"]));
   } else if (command == "topo" && doc.context.contains("topology") &&
              doc.context["topology"].contains("paths")) {

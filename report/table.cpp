@@ -146,13 +146,15 @@ namespace {
 
 // Parameters a reader compares first, in this order; the rest follow in the results' order.
 const std::vector<std::string> kFirstKeys = {
-    "compared_probe", "tier",    "gpu",     "to",    "op",      "dir",      "pattern",  "method",
-    "kernel",         "engine",  "host",    "mode",  "offload", "metric",   "block",    "blocks",
-    "size",           "threads", "streams", "procs", "gpus",    "cpu_node", "picked_a", "picked_b"};
+    "measurement", "compared_probe", "tier",     "gpu",     "to",      "op",      "dir",
+    "pattern",     "method",         "kernel",   "engine",  "host",    "mode",    "offload",
+    "metric",      "block",          "blocks",   "size",    "threads", "streams", "procs",
+    "gpus",        "cpu_node",       "picked_a", "picked_b"};
 // Shown even when every row has the same value (what was measured, and on what; compare's
 // probe, pair and picks).
 const std::vector<std::string> kAlwaysKeys = {
-    "compared_probe", "tier", "gpu", "op", "dir", "size", "threads", "picked_a", "picked_b"};
+    "measurement", "compared_probe", "tier",    "gpu",      "op",
+    "dir",         "size",           "threads", "picked_a", "picked_b"};
 // The figure each probe is read for, first among its metrics.
 const std::vector<std::string> kFirstMetrics = {"bandwidth",
                                                 "aggregate_bandwidth",
