@@ -7,6 +7,13 @@
 #include <filesystem>
 #include <memory>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/atomic_file.hpp"
 #include "core/document.hpp"
 #include "core/error.hpp"
 #include "report/fleet.hpp"
@@ -20,6 +27,17 @@ namespace fs = std::filesystem;
 struct fleet_options {
   std::string dir;
   std::string outlier = "10%";
+};
+
+struct submit_options {
+  std::string partition;
+  std::string nodes;
+  std::string nodelist;
+  std::string time = "01:00:00";
+  std::string out = "cxlprobe-fleet";
+  bool dry_run = false;
+  bool wait = false;
+  std::vector<std::string> command;
 };
 
 // "10%" or "0.1" -> 0.1, within (0, 1).
@@ -110,6 +128,105 @@ std::vector<result> run_fleet_report(probes::run_context& ctx, const fleet_optio
   return measurement_rows(a);
 }
 
+// 'text' as one word for bash.
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The sbatch script: one task per node, exclusive; each node runs the command with its own
+// --json file and records its exit status beside it, so a node that fails or dies leaves a
+// trace (or none) without stopping the others.
+std::string sbatch_script(const submit_options& o, const std::string& exe, const std::string& dir) {
+  std::string s = "#!/bin/bash\n#SBATCH --job-name=cxlprobe-fleet\n";
+  if (!o.nodes.empty()) s += "#SBATCH --nodes=" + o.nodes + "\n";
+  if (!o.nodelist.empty()) s += "#SBATCH --nodelist=" + o.nodelist + "\n";
+  if (!o.partition.empty()) s += "#SBATCH --partition=" + o.partition + "\n";
+  s += "#SBATCH --ntasks-per-node=1\n#SBATCH --exclusive\n#SBATCH --time=" + o.time + "\n";
+  s += "#SBATCH --output=" + dir + "/slurm-%j.out\n";
+  std::string cmd = shell_quote(exe);
+  for (const auto& a : o.command)
+    cmd += " " + shell_quote(a);
+  s += "# Each node: its result as DIR/NODE.json, its exit status as DIR/NODE.rc.\n";
+  s += "srun --ntasks-per-node=1 bash -c " +
+       shell_quote(cmd + " --json " + shell_quote(dir) +
+                   "/\"$SLURMD_NODENAME\".json -q; echo $? > " + shell_quote(dir) +
+                   "/\"$SLURMD_NODENAME\".rc") +
+       "\n";
+  return s;
+}
+
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  std::size_t pos = 0;
+  while (pos <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', pos), dirs.size());
+    const fs::path candidate = fs::path(dirs.substr(pos, end - pos)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    pos = end + 1;
+  }
+  return {};
+}
+
+void check_submit(const submit_options& o) {
+  if (o.command.empty())
+    throw usage_error("fleet submit: give the command after --, e.g. -- explain --quick");
+  if (!o.nodes.empty() == !o.nodelist.empty())
+    throw usage_error("fleet submit: give --nodes N or --nodelist LIST (one of them)");
+  for (const auto& a : o.command) {
+    if (a == "--json" || a.rfind("--json=", 0) == 0)
+      throw usage_error("fleet submit: leave out --json; each node writes DIR/NODE.json");
+  }
+  if (!o.dry_run && find_in_path("sbatch").empty())
+    throw usage_error(
+        "fleet submit: sbatch is not on PATH (run on a Slurm login node, or --dry-run to print "
+        "the script)");
+}
+
+std::vector<result> run_fleet_submit(probes::run_context& ctx, const submit_options& o) {
+  check_submit(o);
+  std::error_code ec;
+  fs::create_directories(o.out, ec);
+  if (ec) throw usage_error(fmt::format("--out '{}': {}", o.out, ec.message()));
+  const std::string dir = fs::absolute(o.out).string();
+  const std::string exe = fs::read_symlink("/proc/self/exe").string();
+  const std::string script = sbatch_script(o, exe, dir);
+  result r;
+  r.probe = "fleet";
+  r.params = {{"action", "submit"}, {"out", dir}};
+  if (o.dry_run) {
+    std::fputs(script.c_str(), stdout);
+    r.message = "dry run: the script above was not submitted";
+    return {r};
+  }
+  const std::string path = dir + "/cxlprobe-fleet.sbatch";
+  write_file_atomically(path, script);
+  const std::string cmd =
+      fmt::format("sbatch --parsable{} {}", o.wait ? " --wait" : "", shell_quote(path));
+  ctx.report("fleet: " + cmd);
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) throw system_error("popen(sbatch)", __FILE__, __LINE__, errno);
+  std::string text;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, p))
+    text += buf;
+  const int status = ::pclose(p);
+  const std::string job = text.substr(0, text.find_first_of(";\n"));
+  r.params["job_id"] = job;
+  r.params["script"] = path;
+  if (job.empty() || (!o.wait && status != 0)) {
+    r.state = status::error;
+    r.message = "sbatch failed: " + text;
+  } else {
+    r.message = o.wait ? "job " + job + " ended; run `cxlprobe fleet report " + dir + "`"
+                       : "submitted job " + job;
+  }
+  return {r};
+}
+
 }  // namespace
 
 probes::probe_spec fleet_command() {
@@ -135,9 +252,31 @@ probes::probe_spec fleet_command() {
                          "A node this far below the fleet's median is an outlier")
             ->type_name("SHARE")
             ->capture_default_str();
+        auto s = std::make_shared<submit_options>();
+        CLI::App* submit = cmd.add_subcommand(
+            "submit",
+            "Write an sbatch script (one task per node, exclusive; each node runs COMMAND with "
+            "--json DIR/NODE.json and records its exit status in DIR/NODE.rc) and submit it; "
+            "prints the job id");
+        submit->fallthrough();
+        submit->add_option("--partition", s->partition, "Slurm partition")->type_name("P");
+        submit->add_option("--nodes", s->nodes, "Number of nodes")->type_name("N");
+        submit->add_option("--nodelist", s->nodelist, "Nodes by name, e.g. gpu[01-16]")
+            ->type_name("LIST");
+        submit->add_option("--time", s->time, "Time limit of the job")
+            ->type_name("TIME")
+            ->capture_default_str();
+        submit->add_option("--out", s->out, "Folder (on a shared filesystem) for the node files")
+            ->type_name("DIR")
+            ->capture_default_str();
+        submit->add_flag("--dry-run", s->dry_run, "Print the script; submit nothing");
+        submit->add_flag("--wait", s->wait, "Wait for the job to end (sbatch --wait)");
+        submit->add_option("command", s->command, "The cxlprobe command each node runs, after --")
+            ->type_name("-- COMMAND...");
         cmd.require_subcommand(1);
-        return [o, report](probes::run_context& ctx) {
-          if (!report->parsed()) throw usage_error("fleet: give a subcommand: report");
+        return [o, report, s, submit](probes::run_context& ctx) {
+          if (submit->parsed()) return run_fleet_submit(ctx, *s);
+          if (!report->parsed()) throw usage_error("fleet: give a subcommand: report or submit");
           return run_fleet_report(ctx, *o);
         };
       },

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# fleet submit --dry-run prints an sbatch script (one exclusive task per node, the nodes and
+# partition asked for); its srun line, run here as one node would run it (SLURMD_NODENAME set,
+# srun left out), leaves NODE.json and NODE.rc = 0, which fleet report then reads. Slurm itself
+# is exercised by the `slurm` label (not yet: see the issue).
+# usage: fleet_submit.sh CXLPROBE OUTDIR
+set -u
+exe=$1 out=$2
+rm -rf "$out" && mkdir -p "$out"
+fail=0
+say() { echo "$1: $2"; if [ "$1" = FAIL ]; then fail=1; fi; return 0; }
+"$exe" fleet submit --nodelist 'gpu[01-02]' --partition gpu --time 00:20:00 --out "$out/runs" \
+  --dry-run -q -- topo >"$out/script.sh" || { echo "FAIL: dry run"; exit 1; }
+for want in '^#!/bin/bash' '^#SBATCH --nodelist=gpu\[01-02\]' '^#SBATCH --partition=gpu' \
+  '^#SBATCH --ntasks-per-node=1' '^#SBATCH --exclusive' '^#SBATCH --time=00:20:00' '^srun '; do
+  grep -q -- "$want" "$out/script.sh" && say ok "script has $want" || say FAIL "script lacks $want"
+done
+bash -n "$out/script.sh" && say ok "the script parses" || say FAIL "the script does not parse"
+[ -d "$out/runs" ] && say ok "the output folder exists" || say FAIL "no output folder"
+line=$(grep '^srun ' "$out/script.sh" | sed 's/^srun --ntasks-per-node=1 //')
+SLURMD_NODENAME=node-a bash -c "$line"
+[ -s "$out/runs/node-a.json" ] && [ "$(cat "$out/runs/node-a.rc" 2>/dev/null)" = 0 ] &&
+  say ok "a node leaves NODE.json and NODE.rc = 0" || say FAIL "no node-a.json / rc"
+"$exe" fleet report "$out/runs" -q && say ok "fleet report reads the node's file" || say FAIL "fleet report: exit $?"
+exit $fail
