@@ -55,7 +55,8 @@ constexpr const char* kOutOfMemory =
 
 constexpr const char* kExitCodeHelp =
     "Exit codes: 0 ok. 1 a probe failed. 2 usage error (bad option, value or input file). "
-    "3 everything requested was waived (e.g. no GPU, no DAX device). 130 interrupted "
+    "3 everything requested was waived (e.g. no GPU, no DAX device). 4 fleet report found a "
+    "node that differs. 130 interrupted "
     "(partial results written, marked incomplete).\n"
     "Units: GB/s = 1e9 B/s, GiB/s = 2^30 B/s; sizes need a unit: B, KB, MB, GB (powers of "
     "1000) or KiB, MiB, GiB, K, M, G (powers of 1024); rates the same with /s (20GB/s); "
