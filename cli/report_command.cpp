@@ -108,7 +108,7 @@ probes::probe_spec plot_command() {
             ->required();
         cmd.add_option("--kind", o->kind,
                        "auto (every kind the file holds), size, kv, scaling, threads, tiers, "
-                       "latency, floor or replay")
+                       "latency, floor, replay or fleet")
             ->capture_default_str();
         return [o](probes::run_context& ctx) { return run_plot(ctx, *o); };
       },

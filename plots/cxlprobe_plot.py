@@ -3,7 +3,7 @@
 
 usage: cxlprobe_plot.py RESULT.json OUT.(png|svg|pdf) [--kind KIND]
 KIND: auto (every kind the file holds), size, kv, scaling, threads, tiers, latency, floor,
-replay. With several kinds, OUT's stem gets "-KIND" per plot (x.png -> x-size.png, x-kv.png);
+replay, fleet. With several kinds, OUT's stem gets "-KIND" per plot (x.png -> x-size.png, x-kv.png);
 with one, OUT itself. Prints the files written, one per line. GB/s = 1e9 B/s in every axis.
 Every y axis starts at 0; bars span p5..p95 of the repetitions; counts get integer ticks; the
 path's effective and raw ceilings are drawn where the file holds its topology; emulated tiers
@@ -318,6 +318,37 @@ def finish_axes(ax):
         ax.legend(fontsize=8)
 
 
+def plot_fleet(doc, ax):
+    """fleet report: a panel per measurement, a bar per node, the fleet's median as a line and the
+    outliers in red (at most 12 measurements: the ones with outliers first)."""
+    fleet = doc.get("analysis", {}).get("fleet")
+    if not fleet or not fleet.get("measurements"):
+        return False
+    flagged = {(o["node"], o["measurement"]) for o in fleet.get("outliers", [])}
+    ms = sorted(fleet["measurements"],
+                key=lambda m: (not any(k[1] == m["name"] for k in flagged), m["name"]))[:12]
+    fig = ax.figure
+    fig.delaxes(ax)
+    cols = 3 if len(ms) > 4 else len(ms)
+    rows = (len(ms) + cols - 1) // cols
+    fig.set_size_inches(5 * cols, 3.2 * rows)
+    nodes = fleet["nodes"]
+    for i, m in enumerate(ms):
+        a = fig.add_subplot(rows, cols, i + 1)
+        vals = [m["values"].get(n) for n in nodes]
+        colors = ["tab:red" if (n, m["name"]) in flagged else "tab:blue" for n in nodes]
+        a.bar(range(len(nodes)), [v / GB if v is not None else 0 for v in vals], color=colors)
+        a.axhline(m["median"] / GB, color="black", ls="--", lw=1, label=f'median {m["median"] / GB:.2f}')
+        a.set_title(m["name"], fontsize=9)
+        a.set_ylim(0, max(v for v in vals if v is not None) / GB * 1.15)
+        a.set_xticks(range(len(nodes)))
+        a.set_xticklabels(nodes, rotation=90, fontsize=6 if len(nodes) > 16 else 8)
+        a.set_ylabel("GB/s", fontsize=8)
+        a.legend(fontsize=7)
+    fig.suptitle(f'Fleet of {len(nodes)} nodes: a bar per node, the median dashed, outliers red')
+    return "figure"
+
+
 KINDS = {
     "size": plot_size,
     "kv": plot_kv,
@@ -327,6 +358,7 @@ KINDS = {
     "latency": plot_latency,
     "floor": plot_floor,
     "replay": plot_replay,
+    "fleet": plot_fleet,
 }
 
 
@@ -348,13 +380,15 @@ def main(argv):
     stem, ext = os.path.splitext(out)
     for name, fn in wanted.items():
         fig, ax = plt.subplots(figsize=(10, 6))
-        if not fn(doc, ax):
+        drawn = fn(doc, ax)
+        if not drawn:
             plt.close(fig)
             continue
-        host = doc.get("meta", {}).get("host", "")
-        if host:
-            ax.set_title(f"{ax.get_title()}  [{host}]")
-        finish_axes(ax)
+        if drawn != "figure":  # a plot of its own panels sets them up itself
+            host = doc.get("meta", {}).get("host", "")
+            if host:
+                ax.set_title(f"{ax.get_title()}  [{host}]")
+            finish_axes(ax)
         fig.text(0.99, 0.01, f"{machine(doc)}   GB/s = 1e9 B/s", ha="right", fontsize=8, color="gray")
         fig.tight_layout()
         made.append((name, fig))

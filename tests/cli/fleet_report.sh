@@ -37,6 +37,10 @@ sys.exit(0 if ok else 1)
 PY
 head -1 "$out/odd.csv" | grep -q '^node,"cpu read dram \[GB/s\]"' && [ "$(wc -l <"$out/odd.csv")" = 9 ] &&
   say ok "--csv: a row per node, a column per measurement" || say FAIL "--csv shape: $(head -1 "$out/odd.csv")"
+if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
+  "$exe" plot "$out/odd.json" --kind fleet -o "$out/fleet.png" -q && [ -s "$out/fleet.png" ] &&
+    say ok "plot --kind fleet: a bar per node per measurement" || say FAIL "plot --kind fleet"
+fi
 python3 "$(dirname "$0")/make_fleet.py" "$template" "$out/fifty" 50 slow-tier >/dev/null
 start=$(date +%s%N)
 "$exe" fleet report "$out/fifty" -q
