@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include <unistd.h>
@@ -58,6 +59,26 @@ double parse_threshold(const std::string& text) {
   return v;
 }
 
+// Nodes of a `fleet submit` run that left an exit status (NODE.rc) but failed: a non-zero
+// status, or no NODE.json. Recorded, never fatal for the others.
+std::vector<std::pair<std::string, std::string>> failed_nodes(const std::string& dir) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_regular_file() || e.path().extension() != ".rc") continue;
+    std::ifstream in(e.path());
+    std::string rc;
+    std::getline(in, rc);
+    const std::string node = e.path().stem().string();
+    const bool has_json = fs::exists(fs::path(dir) / (node + ".json"), ec);
+    if (rc != "0" || !has_json)
+      out.emplace_back(node, fmt::format("exit status {}{}", rc.empty() ? "?" : rc,
+                                         has_json ? "" : ", no result file"));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<report::node_figures> read_folder(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
@@ -67,7 +88,8 @@ std::vector<report::node_figures> read_folder(const std::string& dir) {
     if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
-  if (files.empty()) throw usage_error(fmt::format("fleet report: no *.json files in '{}'", dir));
+  if (files.empty() && failed_nodes(dir).empty())
+    throw usage_error(fmt::format("fleet report: no *.json files in '{}'", dir));
   std::vector<report::node_figures> nodes;
   for (const auto& f : files)
     nodes.push_back(report::read_node(load_document(f), f));
@@ -121,10 +143,18 @@ std::vector<result> run_fleet_report(probes::run_context& ctx, const fleet_optio
   const auto nodes = read_folder(o.dir);
   ctx.report(fmt::format("fleet: {} node files in {}", nodes.size(), o.dir));
   const auto a = report::analyse_fleet(nodes, threshold);
+  const auto failed = failed_nodes(o.dir);
   ctx.analysis["fleet"] = report::to_json(a, nodes);
   ctx.analysis["fleet"]["outlier_threshold"] = threshold;
-  ctx.analysis["summary"] = summary(a);
-  if (!a.uniform()) ctx.analysis["exit_code"] = 4;  // outliers: documented in --help
+  json f = json::array();
+  std::string failures;
+  for (const auto& [node, why] : failed) {
+    f.push_back({{"node", node}, {"reason", why}});
+    failures += fmt::format("; {} failed ({})", node, why);
+  }
+  ctx.analysis["fleet"]["failed"] = f;
+  ctx.analysis["summary"] = summary(a) + failures;
+  if (!a.uniform() || !failed.empty()) ctx.analysis["exit_code"] = 4;  // documented in --help
   return measurement_rows(a);
 }
 
