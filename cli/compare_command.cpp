@@ -10,6 +10,7 @@
 #include "cli/explain_command.hpp"
 #include "core/document.hpp"
 #include "core/error.hpp"
+#include "report/fleet.hpp"
 
 namespace cxlprobe::cli {
 
@@ -40,13 +41,7 @@ bool automatic(const std::string& name) {
   return kAutomatic.count(name) || kStagePicks.count(name) || name.rfind("link_", 0) == 0;
 }
 
-// A tier by its role: dram, node:N, the DAX device (any range of it), explain's stand-in file
-// (its name carries a process id), or the file named.
-std::string tier_role(const std::string& tier) {
-  if (tier.rfind("file:/dev/shm/cxlprobe-explain-", 0) == 0) return "stand-in";
-  if (tier.rfind("dax:", 0) == 0) return tier.substr(0, tier.find('@'));
-  return tier;
-}
+using report::tier_role;  // report/fleet.hpp: the same roles line fleet nodes up
 
 json match_key(const result& r) {
   json k = json::object();

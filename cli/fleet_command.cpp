@@ -218,10 +218,16 @@ void check_submit(const submit_options& o) {
 
 std::vector<result> run_fleet_submit(probes::run_context& ctx, const submit_options& o) {
   check_submit(o);
-  std::error_code ec;
-  fs::create_directories(o.out, ec);
-  if (ec) throw usage_error(fmt::format("--out '{}': {}", o.out, ec.message()));
   const std::string dir = fs::absolute(o.out).string();
+  if (!o.dry_run) {  // a dry run writes nothing
+    std::error_code ec;
+    fs::create_directories(o.out, ec);
+    if (ec)
+      throw usage_error(
+          fmt::format("--out '{}': {}; give a folder on a filesystem every node "
+                      "writes",
+                      o.out, ec.message()));
+  }
   const std::string exe = fs::read_symlink("/proc/self/exe").string();
   const std::string script = sbatch_script(o, exe, dir);
   result r;

@@ -6,18 +6,18 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/stats.hpp"
 #include "core/units.hpp"
 
 namespace cxlprobe::report {
 
-namespace {
-
-// explain's stand-in file carries a process id; a DAX range is the device.
 std::string tier_role(const std::string& tier) {
   if (tier.rfind("file:/dev/shm/cxlprobe-explain-", 0) == 0) return "stand-in";
   if (tier.rfind("dax:", 0) == 0) return tier.substr(0, tier.find('@'));
   return tier;
 }
+
+namespace {
 
 // GPU k: the node's k-th GPU by PCI bus id (index in the recorded topology's GPU list order).
 std::map<std::string, std::string> gpu_names(const document& doc) {
@@ -37,10 +37,8 @@ std::optional<double> median_of(const result& r, const char* name) {
   return std::nullopt;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+double median(const std::vector<double>& v) {
+  return stats::summarize(v).median;
 }
 
 // The largest transfer of each (tier, dir, GPU) stands for the link; the CPU read at the most

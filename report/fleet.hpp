@@ -12,6 +12,10 @@
 
 namespace cxlprobe::report {
 
+// A tier by its role, so runs of two nodes line up: dram, node:N, the DAX device (any range of
+// it), explain's stand-in file (its name carries a process id), or the file named.
+std::string tier_role(const std::string& tier);
+
 // One node's comparable figures, read from its result document(s).
 struct node_figures {
   std::string node;  // host name (meta.host), else the file's stem

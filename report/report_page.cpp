@@ -234,6 +234,11 @@ std::string floors_html(const json& floors) {
   return html_table(rows);
 }
 
+// A metric's column: its name and unit as shown (B/s in GB/s).
+std::string metric_header(const metric& m) {
+  return m.name + (m.unit == "B/s" ? " [GB/s]" : m.unit == "1" ? "" : " [" + m.unit + "]");
+}
+
 // A probe's results: status, parameters (scalars), the median (or value) of each metric.
 std::string results_html(const std::vector<result>& results) {
   std::string h;
@@ -250,9 +255,7 @@ std::string results_html(const std::vector<result>& results) {
           keys.push_back(k);
       }
       for (const auto& m : r.metrics) {
-        const std::string name = m.name + (m.unit == "B/s" ? " [GB/s]"
-                                           : m.unit == "1" ? ""
-                                                           : " [" + m.unit + "]");
+        const std::string name = metric_header(m);
         if ((m.stat == "median" || m.stat == "value") &&
             std::find(metrics.begin(), metrics.end(), name) == metrics.end())
           metrics.push_back(name);
@@ -270,9 +273,7 @@ std::string results_html(const std::vector<result>& results) {
       for (const auto& name : metrics) {
         std::string cell;
         for (const auto& m : r.metrics) {
-          const std::string n = m.name + (m.unit == "B/s" ? " [GB/s]"
-                                          : m.unit == "1" ? ""
-                                                          : " [" + m.unit + "]");
+          const std::string n = metric_header(m);
           if (n != name || (m.stat != "median" && m.stat != "value") || !m.value) continue;
           cell = fmt::format("{:.4g}", *m.value / (m.unit == "B/s" ? 1e9 : 1.0));
         }
