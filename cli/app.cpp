@@ -336,13 +336,16 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
       print_to(human, report::render_table(doc.results, {out.wide}));
     }
     if (doc.analysis.contains("summary"))
-      print_to(human, "Summary: " + doc.analysis["summary"].get<std::string>() + "\n");
+      print_to(human,
+               report::wrap_lines("Summary: " + doc.analysis["summary"].get<std::string>()) + "\n");
     if (doc.analysis.contains("floors")) {
       print_to(human, "\n" + report::wrap_lines(report::render_floors(doc.analysis["floors"])));
       if (doc.analysis.contains("note"))
-        print_to(human, "Note: " + doc.analysis["note"].get<std::string>() + "\n");
+        print_to(human,
+                 report::wrap_lines("Note: " + doc.analysis["note"].get<std::string>()) + "\n");
       if (doc.analysis.contains("gpu"))
-        print_to(human, "Note: " + doc.analysis["gpu"].get<std::string>() + "\n");
+        print_to(human,
+                 report::wrap_lines("Note: " + doc.analysis["gpu"].get<std::string>()) + "\n");
     }
     for (const auto& r : doc.results) {
       if (r.state == status::error) {
