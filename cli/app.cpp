@@ -325,6 +325,7 @@ int run(int argc, char** argv, std::optional<std::string_view> fixed_command) {
     rc = doc.analysis["exit_code"].get<int>();
   try {
     write_outputs(out, doc);
+    if (ctx.finish && doc.meta.complete) ctx.finish(doc);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cxlprobe %s: error writing output: %s\n", name.c_str(), e.what());
     rc = kExitFailed;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/report_command.hpp"
 #include "core/atomic_file.hpp"
 #include "core/document.hpp"
 #include "core/error.hpp"
@@ -28,7 +30,13 @@ namespace fs = std::filesystem;
 struct fleet_options {
   std::string dir;
   std::string outlier = "10%";
+  std::string report_dir;  // -o: a report folder (fleet.json, the plot, report.md/.html)
+  bool force = false;
 };
+
+// Written by the sbatch script: the nodes Slurm gave the job, one per line, so a node that
+// never wrote its exit status (killed at the time limit, never started) is still counted.
+constexpr const char* kAllocatedNodes = "allocated-nodes.txt";
 
 struct submit_options {
   std::string partition;
@@ -59,27 +67,40 @@ double parse_threshold(const std::string& text) {
   return v;
 }
 
-// Nodes of a `fleet submit` run that left an exit status (NODE.rc) but failed: a non-zero
-// status, or no NODE.json. Recorded, never fatal for the others.
-std::vector<std::pair<std::string, std::string>> failed_nodes(const std::string& dir) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (!e.is_regular_file() || e.path().extension() != ".rc") continue;
-    std::ifstream in(e.path());
-    std::string rc;
-    std::getline(in, rc);
-    const std::string node = e.path().stem().string();
-    const bool has_json = fs::exists(fs::path(dir) / (node + ".json"), ec);
-    if (rc != "0" || !has_json)
-      out.emplace_back(node, fmt::format("exit status {}{}", rc.empty() ? "?" : rc,
-                                         has_json ? "" : ", no result file"));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+std::string read_line(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
 }
 
-std::vector<report::node_figures> read_folder(const std::string& dir) {
+// Nodes of a `fleet submit` run that failed: a non-zero exit status (NODE.rc), no NODE.json, or
+// (for a node the job was given, allocated-nodes.txt) no exit status at all. Recorded, never
+// fatal for the others.
+std::vector<std::pair<std::string, std::string>> failed_nodes(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  const auto has = [&](const std::string& node, const char* ext) {
+    return fs::exists(fs::path(dir) / (node + ext), ec);
+  };
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_regular_file() || e.path().extension() != ".rc") continue;
+    const std::string rc = read_line(e.path());
+    const std::string node = e.path().stem().string();
+    const bool has_json = has(node, ".json");
+    if (rc != "0" || !has_json)
+      out[node] = fmt::format("exit status {}{}", rc.empty() ? "?" : rc,
+                              has_json ? "" : ", no result file");
+  }
+  std::ifstream allocated(fs::path(dir) / kAllocatedNodes);
+  for (std::string node; std::getline(allocated, node);) {
+    if (!node.empty() && !has(node, ".rc") && !has(node, ".json"))
+      out[node] = "no exit status and no result file: killed at the time limit, or never started";
+  }
+  return {out.begin(), out.end()};
+}
+
+std::vector<report::node_figures> read_folder(probes::run_context& ctx, const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     throw usage_error(fmt::format("fleet report: '{}' is not a folder of result files", dir));
@@ -93,6 +114,8 @@ std::vector<report::node_figures> read_folder(const std::string& dir) {
   std::vector<report::node_figures> nodes;
   for (const auto& f : files)
     nodes.push_back(report::read_node(load_document(f), f));
+  if (const auto n = report::name_by_file_where_hosts_repeat(nodes))
+    ctx.report(fmt::format("fleet: {} files share a host name; those nodes are named by file", n));
   return nodes;
 }
 
@@ -119,7 +142,8 @@ std::vector<result> measurement_rows(const report::fleet_analysis& a) {
 
 std::string summary(const report::fleet_analysis& a) {
   if (a.uniform())
-    return fmt::format("{} nodes, {} measurements: uniform", a.nodes.size(), a.measurements.size());
+    return fmt::format("{} nodes, {} measurement{}: uniform", a.nodes.size(), a.measurements.size(),
+                       a.measurements.size() == 1 ? "" : "s");
   std::vector<std::string> parts;
   std::vector<std::string> slow;
   for (const auto& o : a.outliers) {
@@ -138,9 +162,24 @@ std::string summary(const report::fleet_analysis& a) {
   return fmt::format("{} nodes: {}", a.nodes.size(), fmt::join(parts, "; "));
 }
 
+// -o DIR: the document as DIR/fleet.json, its per-node bar chart, report.md and report.html.
+void write_fleet_report(probes::run_context& ctx, const document& doc, const std::string& dir) {
+  fs::create_directories(dir);
+  const std::string file = (fs::path(dir) / "fleet.json").string();
+  write_file_atomically(file, to_json(doc).dump(2) + "\n");
+  std::vector<report::report_input> inputs{{file, doc, {}}};
+  (void)write_report_folder(ctx, inputs, dir);
+}
+
 std::vector<result> run_fleet_report(probes::run_context& ctx, const fleet_options& o) {
   const double threshold = parse_threshold(o.outlier);  // every check first
-  const auto nodes = read_folder(o.dir);
+  if (!o.report_dir.empty()) {
+    check_report_folder(o.report_dir, o.force);
+    ctx.finish = [&ctx, dir = o.report_dir](const document& doc) {
+      write_fleet_report(ctx, doc, dir);
+    };
+  }
+  auto nodes = read_folder(ctx, o.dir);
   ctx.report(fmt::format("fleet: {} node files in {}", nodes.size(), o.dir));
   const auto a = report::analyse_fleet(nodes, threshold);
   const auto failed = failed_nodes(o.dir);
@@ -179,6 +218,9 @@ std::string sbatch_script(const submit_options& o, const std::string& exe, const
   std::string cmd = shell_quote(exe);
   for (const auto& a : o.command)
     cmd += " " + shell_quote(a);
+  s += "# The nodes given to the job: one that leaves no exit status is still counted.\n";
+  s += "scontrol show hostnames \"$SLURM_JOB_NODELIST\" > " + shell_quote(dir) + "/" +
+       kAllocatedNodes + "\n";
   s += "# Each node: its result as DIR/NODE.json, its exit status as DIR/NODE.rc.\n";
   s += "srun --ntasks-per-node=1 bash -c " +
        shell_quote(cmd + " --json " + shell_quote(dir) +
@@ -214,6 +256,27 @@ void check_submit(const submit_options& o) {
     throw usage_error(
         "fleet submit: sbatch is not on PATH (run on a Slurm login node, or --dry-run to print "
         "the script)");
+}
+
+// After --wait: how many nodes left a result, and which failed (as fleet report counts them).
+void describe_ended_job(result& r, const std::string& job, const std::string& dir) {
+  std::size_t ok = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".rc" && read_line(e.path()) == "0" &&
+        fs::exists(fs::path(e.path()).replace_extension(".json"), ec))
+      ++ok;
+  }
+  const auto failed = failed_nodes(dir);
+  r.add_value("nodes_ok", "1", static_cast<double>(ok));
+  r.add_value("nodes_failed", "1", static_cast<double>(failed.size()));
+  std::string why;
+  for (const auto& [node, reason] : failed)
+    why += fmt::format("; {} failed ({})", node, reason);
+  r.message =
+      fmt::format("job {} ended: {} node(s) left a result{}; next: cxlprobe fleet report {}", job,
+                  ok, why, dir);
+  if (ok == 0) r.state = status::error;
 }
 
 std::vector<result> run_fleet_submit(probes::run_context& ctx, const submit_options& o) {
@@ -256,9 +319,10 @@ std::vector<result> run_fleet_submit(probes::run_context& ctx, const submit_opti
   if (job.empty() || (!o.wait && status != 0)) {
     r.state = status::error;
     r.message = "sbatch failed: " + text;
+  } else if (o.wait) {
+    describe_ended_job(r, job, dir);
   } else {
-    r.message = o.wait ? "job " + job + " ended; run `cxlprobe fleet report " + dir + "`"
-                       : "submitted job " + job;
+    r.message = "submitted job " + job + "; when it ends: cxlprobe fleet report " + dir;
   }
   return {r};
 }
@@ -288,6 +352,13 @@ probes::probe_spec fleet_command() {
                          "A node this far below the fleet's median is an outlier")
             ->type_name("SHARE")
             ->capture_default_str();
+        report
+            ->add_option("-o,--output", o->report_dir,
+                         "Also write a report folder: fleet.json, a per-node bar chart per "
+                         "measurement (median drawn), report.md and report.html (must be empty "
+                         "or new)")
+            ->type_name("DIR");
+        report->add_flag("--force", o->force, "Write the report into a folder that is not empty");
         auto s = std::make_shared<submit_options>();
         CLI::App* submit = cmd.add_subcommand(
             "submit",

@@ -29,7 +29,9 @@ const std::map<std::string_view, lines>& examples() {
         "cxlprobe report nodeA.json nodeB.json -o fleet/"}},
       {"fleet",
        {"cxlprobe fleet report runs/  # runs/ holds one result file per node (--json of explain)",
-        "cxlprobe fleet report runs/ --json fleet.json --csv fleet.csv"}},
+        "cxlprobe fleet report runs/ -o fleet-report/  # report.html: what differs, a bar per node",
+        "cxlprobe fleet submit --nodes 16 --partition gpu --out /shared/f --wait -- explain "
+        "--quick"}},
       {"topo",
        {"cxlprobe topo  # tiers, GPUs, CXL devices, the PCIe tree and each path's ceiling",
         "cxlprobe topo --topology node.xml --csv paths.csv  # another machine's lstopo export"}},

@@ -43,47 +43,14 @@ std::vector<result> run_plot(probes::run_context&, const plot_options& o) {
 }
 
 std::vector<result> run_report(probes::run_context& ctx, const report_options& o) {
-  std::error_code ec;
-  if (fs::exists(o.dir, ec) && !fs::is_directory(o.dir, ec)) {
-    throw usage_error(fmt::format("-o '{}' is a file; give a folder for the report", o.dir));
-  }
-  if (fs::is_directory(o.dir, ec) && !fs::is_empty(o.dir, ec) && !o.force) {
-    throw usage_error(fmt::format(
-        "report folder '{}' is not empty; choose another or pass --force to write into it", o.dir));
-  }
+  check_report_folder(o.dir, o.force);
   std::vector<report::report_input> inputs;
   for (const auto& f : o.files)
     inputs.push_back({f, load_document(f), {}});  // all valid before writing
-  fs::create_directories(o.dir, ec);
-  if (ec)
-    throw usage_error(fmt::format("cannot create report folder '{}': {}", o.dir, ec.message()));
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    ctx.report("report: plotting " + inputs[i].file);
-    const std::string stem = fmt::format("{}-{}", i + 1, fs::path(inputs[i].file).stem().string());
-    try {
-      for (const auto& p :
-           make_plots(inputs[i].file, (fs::path(o.dir) / (stem + ".png")).string())) {
-        inputs[i].plots.push_back(fs::path(p).filename().string());
-      }
-    } catch (const usage_error& e) {
-      // A file with nothing to plot still gets its tables; a missing matplotlib is fatal.
-      if (std::string(e.what()).find("matplotlib") != std::string::npos) throw;
-    }
-  }
-  write_file_atomically((fs::path(o.dir) / "report.md").string(), report::render_markdown(inputs));
-  // One self-contained page: the plots go in as data URIs.
-  const auto read_plot = [&](const std::string& name) {
-    std::ifstream in(fs::path(o.dir) / name, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  };
-  write_file_atomically((fs::path(o.dir) / "report.html").string(),
-                        report::render_html(inputs, read_plot));
+  const std::size_t plots = write_report_folder(ctx, inputs, o.dir);
   result r;
   r.probe = "report";
   r.params = {{"folder", o.dir}};
-  std::size_t plots = 0;
-  for (const auto& in : inputs)
-    plots += in.plots.size();
   r.add_value("inputs", "1", static_cast<double>(inputs.size()));
   r.add_value("plots", "1", static_cast<double>(plots));
   r.message = "wrote report.md and report.html";
@@ -91,6 +58,47 @@ std::vector<result> run_report(probes::run_context& ctx, const report_options& o
 }
 
 }  // namespace
+
+void check_report_folder(const std::string& dir, bool force) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    throw usage_error(fmt::format("-o '{}' is a file; give a folder for the report", dir));
+  }
+  if (fs::is_directory(dir, ec) && !fs::is_empty(dir, ec) && !force) {
+    throw usage_error(fmt::format(
+        "report folder '{}' is not empty; choose another or pass --force to write into it", dir));
+  }
+}
+
+std::size_t write_report_folder(probes::run_context& ctx, std::vector<report::report_input>& inputs,
+                                const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw usage_error(fmt::format("cannot create report folder '{}': {}", dir, ec.message()));
+  std::size_t plots = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    ctx.report("report: plotting " + inputs[i].file);
+    const std::string stem = fmt::format("{}-{}", i + 1, fs::path(inputs[i].file).stem().string());
+    try {
+      for (const auto& p : make_plots(inputs[i].file, (fs::path(dir) / (stem + ".png")).string())) {
+        inputs[i].plots.push_back(fs::path(p).filename().string());
+        ++plots;
+      }
+    } catch (const usage_error& e) {
+      // A file with nothing to plot still gets its tables; a missing matplotlib is fatal.
+      if (std::string(e.what()).find("matplotlib") != std::string::npos) throw;
+    }
+  }
+  write_file_atomically((fs::path(dir) / "report.md").string(), report::render_markdown(inputs));
+  // One self-contained page: the plots go in as data URIs.
+  const auto read_plot = [&](const std::string& name) {
+    std::ifstream in(fs::path(dir) / name, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  write_file_atomically((fs::path(dir) / "report.html").string(),
+                        report::render_html(inputs, read_plot));
+  return plots;
+}
 
 probes::probe_spec plot_command() {
   return {

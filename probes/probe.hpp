@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/document.hpp"
 #include "core/result.hpp"
 #include "topology/loader.hpp"
 #include "topology/model.hpp"
@@ -62,6 +63,9 @@ class run_context {
 
   // Derived results a command adds to the document's "analysis" (explain's floors).
   json analysis = json::object();
+  // A command's last step, on the finished document, after --json and --csv are written
+  // (fleet report -o: its report folder). Throws what it throws: the run then fails.
+  std::function<void(const document&)> finish;
 
  private:
   topology::load_options options_;

@@ -104,6 +104,19 @@ node_figures read_node(const document& doc, const std::string& file) {
   return n;
 }
 
+std::size_t name_by_file_where_hosts_repeat(std::vector<node_figures>& nodes) {
+  std::map<std::string, std::size_t> count;
+  for (const auto& n : nodes)
+    ++count[n.node];
+  std::size_t renamed = 0;
+  for (auto& n : nodes) {
+    if (count[n.node] < 2) continue;
+    n.node = std::filesystem::path(n.file).stem().string();
+    ++renamed;
+  }
+  return renamed;
+}
+
 fleet_analysis analyse_fleet(const std::vector<node_figures>& nodes, double threshold) {
   fleet_analysis a;
   std::map<std::string, std::vector<std::pair<std::string, double>>> by_name;
@@ -207,6 +220,52 @@ std::string fleet_csv(const json& fleet) {
     }
     out += "\n";
   }
+  return out;
+}
+
+std::vector<std::vector<std::string>> fleet_rows(const json& fleet) {
+  const json ms = fleet.value("measurements", json::array());
+  std::map<std::pair<std::string, std::string>, double> below;  // (node, measurement) -> share
+  for (const auto& o : fleet.value("outliers", json::array()))
+    below[{o.value("node", ""), o.value("measurement", "")}] = o.value("below_median", 0.0);
+  std::vector<std::vector<std::string>> rows{{"node"}};
+  for (const auto& m : ms)
+    rows[0].push_back(m.value("name", "") + " [GB/s]");
+  for (const auto& n : fleet.value("nodes", json::array())) {
+    const std::string node = n.get<std::string>();
+    std::vector<std::string> row{node};
+    for (const auto& m : ms) {
+      const json& v = m.value("values", json::object());
+      std::string cell =
+          v.contains(node) ? fmt::format("{:.2f}", v[node].get<double>() / 1e9) : "-";
+      if (const auto it = below.find({node, m.value("name", "")}); it != below.end())
+        cell += fmt::format(" (-{:.0f}%)", it->second * 100);
+      row.push_back(std::move(cell));
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> median{"median"};
+  for (const auto& m : ms)
+    median.push_back(fmt::format("{:.2f}", m.value("median", 0.0) / 1e9));
+  rows.push_back(std::move(median));
+  return rows;
+}
+
+std::vector<std::string> fleet_findings(const json& fleet) {
+  std::vector<std::string> out;
+  for (const auto& o : fleet.value("outliers", json::array()))
+    out.push_back(
+        fmt::format("{}: {} {:.2f} GB/s, {:.0f}% below the fleet's median {:.2f} GB/s "
+                    "(robust z {:.1f})",
+                    o.value("node", ""), o.value("measurement", ""), o.value("value", 0.0) / 1e9,
+                    o.value("below_median", 0.0) * 100, o.value("median", 0.0) / 1e9,
+                    o.value("robust_z", 0.0)));
+  for (const auto& d : fleet.value("downtrained", json::array()))
+    out.push_back(fmt::format("{}: {}", d.value("node", ""), d.value("link", "")));
+  for (const auto& n : fleet.value("topology_differs", json::array()))
+    out.push_back(fmt::format("{}: topology differs from the majority's", n.get<std::string>()));
+  for (const auto& f : fleet.value("failed", json::array()))
+    out.push_back(fmt::format("{}: failed ({})", f.value("node", ""), f.value("reason", "")));
   return out;
 }
 

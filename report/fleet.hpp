@@ -28,6 +28,10 @@ struct node_figures {
 };
 
 node_figures read_node(const document& doc, const std::string& file);
+// Nodes that share a host name (several slurmd on one host, a folder of runs from one machine)
+// are named by their file's stem instead, so every file keeps its own row. Returns how many
+// were renamed.
+std::size_t name_by_file_where_hosts_repeat(std::vector<node_figures>& nodes);
 
 struct fleet_outlier {
   std::string node;
@@ -63,5 +67,11 @@ fleet_analysis analyse_fleet(const std::vector<node_figures>& nodes, double thre
 json to_json(const fleet_analysis& a, const std::vector<node_figures>& nodes);
 // Nodes x measurements (GB/s), a row per node, from to_json's document.
 std::string fleet_csv(const json& fleet);
+// The same table for people: a header row, a row per node (an outlier's cell carries its share
+// below the median, e.g. "9.41 (-25%)"), then the fleet's median.
+std::vector<std::vector<std::string>> fleet_rows(const json& fleet);
+// What differs, a sentence per finding (outliers, links below capability, other topologies,
+// failed nodes); empty for a uniform fleet.
+std::vector<std::string> fleet_findings(const json& fleet);
 
 }  // namespace cxlprobe::report

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "report/fleet.hpp"
 #include "report/floor.hpp"
 #include "report/table.hpp"
 #include "report/topology_view.hpp"
@@ -116,8 +117,22 @@ void machine_sections(const machine_group& g, const std::string& suffix,
   }
 }
 
+// A fleet report's answer: what differs, then nodes x measurements, the fleet plot beside.
+void fleet_sections(const std::vector<report_input>& inputs, std::vector<section>& out) {
+  for (const auto& in : inputs) {
+    if (!in.doc.analysis.contains("fleet")) continue;
+    const json& fleet = in.doc.analysis["fleet"];
+    std::string text;
+    for (const auto& f : fleet_findings(fleet))
+      text += f + "\n";
+    if (text.empty()) text = "uniform: no node differs\n";
+    out.push_back({"Fleet: " + in.file, text + "\n" + render_rows(fleet_rows(fleet)), in.plots});
+  }
+}
+
 std::vector<section> sections(const std::vector<report_input>& inputs) {
   std::vector<section> out;
+  fleet_sections(inputs, out);
   const auto groups = by_machine(inputs);
   out.push_back({"Machines", machines_table(groups), {}});
   std::string runs;
@@ -137,9 +152,10 @@ std::vector<section> sections(const std::vector<report_input>& inputs) {
     machine_sections(groups[i], suffix, out);
   }
   for (const auto& in : inputs) {
-    std::vector<std::string> images;
+    std::vector<std::string> images;  // floors and fleet plots are shown with their answers
     for (const auto& p : in.plots) {
-      if (p.find("-floor.") == std::string::npos) images.push_back(p);
+      if (p.find("-floor.") == std::string::npos && !in.doc.analysis.contains("fleet"))
+        images.push_back(p);
     }
     out.push_back({"Results: " + in.file, render_table(in.doc.results), images});
   }
@@ -298,6 +314,21 @@ std::string images_html(const std::vector<std::string>& names, const plot_reader
   return h;
 }
 
+std::string fleet_html(const std::vector<report_input>& inputs, const plot_reader& read_plot) {
+  std::string h;
+  for (const auto& in : inputs) {
+    if (!in.doc.analysis.contains("fleet")) continue;
+    const json& fleet = in.doc.analysis["fleet"];
+    h += "<h2>Fleet: " + html_escape(in.file) + "</h2>\n<ul>\n";
+    const auto findings = fleet_findings(fleet);
+    for (const auto& f : findings)
+      h += "<li>" + html_escape(f) + "</li>\n";
+    if (findings.empty()) h += "<li>uniform: no node differs</li>\n";
+    h += "</ul>\n" + html_table(fleet_rows(fleet)) + images_html(in.plots, read_plot);
+  }
+  return h;
+}
+
 json floors_of(const machine_group& g, const topology::topology& topo) {
   for (const auto* x : g.inputs) {
     if (x->doc.analysis.contains("floors")) return x->doc.analysis["floors"];
@@ -324,6 +355,7 @@ std::string render_html(const std::vector<report_input>& inputs, const plot_read
                   "<h1>cxlprobe report</h1>\n<p>GB/s = 1e9 B/s; GiB/s = 2^30 B/s. Every number "
                   "was measured by cxlprobe or derived by a formula stated in its "
                   "documentation.</p>\n";
+  h += fleet_html(inputs, read_plot);  // a fleet's answer first: the nodes that differ
   const auto groups = by_machine(inputs);
   // The answer first: what sets the floor, per machine.
   for (std::size_t i = 0; i < groups.size(); ++i) {
@@ -355,9 +387,10 @@ std::string render_html(const std::vector<report_input>& inputs, const plot_read
   }
   h += "<h2>Machines</h2>\n<pre>" + html_escape(machines_table(groups)) + "</pre>\n";
   for (const auto& in : inputs) {
-    std::vector<std::string> plots;
+    std::vector<std::string> plots;  // floors and fleet plots are shown with their answers
     for (const auto& p : in.plots) {
-      if (p.find("-floor.") == std::string::npos) plots.push_back(p);
+      if (p.find("-floor.") == std::string::npos && !in.doc.analysis.contains("fleet"))
+        plots.push_back(p);
     }
     h += "<h2>Results: " + html_escape(in.file) + "</h2>\n<p>" +
          html_escape(fmt::format("{}", fmt::join(in.doc.meta.argv, " "))) + "</p>\n" +
