@@ -1,6 +1,8 @@
 // The reference `cxlprobe dma` is checked against: the most minimal copy loops.
-// usage: dma_baseline [BYTES] [REPS] [pinned|pageable|pageable4k] -> H2D and D2H medians in GB/s
-// (1e9 B/s).
+// usage: dma_baseline [BYTES] [REPS] [pinned|pageable|pageable4k] [COPIES] -> H2D and D2H medians
+// in GB/s (1e9 B/s). COPIES (pageable modes, default 1): back-to-back copies per timed sample;
+// cxlprobe times clamp(64 MiB / BYTES, 1, 256) of them, and small pageable copies run faster
+// back to back (the driver stages the next while the last one's DMA runs) than one at a time.
 //   pinned:     cudaHostAlloc memory, cudaMemcpyAsync timed by events on its stream;
 //   pageable:   anonymous memory with transparent huge pages (as cxlprobe's dram tier maps it),
 //               touched first, synchronous cudaMemcpy timed on the host (a pageable copy
@@ -65,7 +67,7 @@ int pinned(size_t bytes, int reps) {
   return 0;
 }
 
-int pageable(size_t bytes, int reps, bool huge) {
+int pageable(size_t bytes, int reps, bool huge, int copies) {
   void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (m == MAP_FAILED) {
     std::perror("mmap");
@@ -81,13 +83,15 @@ int pageable(size_t bytes, int reps, bool huge) {
     std::vector<double> gbps;
     for (int r = -3; r < reps; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
-      if (dir == 0) {
-        CHECK(cudaMemcpy(d, h, bytes, cudaMemcpyHostToDevice));
-      } else {
-        CHECK(cudaMemcpy(h, d, bytes, cudaMemcpyDeviceToHost));
+      for (int c = 0; c < copies; ++c) {
+        if (dir == 0) {
+          CHECK(cudaMemcpy(d, h, bytes, cudaMemcpyHostToDevice));
+        } else {
+          CHECK(cudaMemcpy(h, d, bytes, cudaMemcpyDeviceToHost));
+        }
       }
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (r >= 0) gbps.push_back(bytes / s / 1e9);
+      if (r >= 0) gbps.push_back(static_cast<double>(bytes) * copies / s / 1e9);
     }
     report(dir == 0 ? "H2D" : "D2H", mode, bytes, gbps);
   }
@@ -104,9 +108,12 @@ int main(int argc, char** argv) {
   const char* mode = argc > 3 ? argv[3] : "pinned";
   const bool is_pinned = std::strcmp(mode, "pinned") == 0;
   const bool is_4k = std::strcmp(mode, "pageable4k") == 0;
-  if (bytes == 0 || reps < 1 || !(is_pinned || is_4k || std::strcmp(mode, "pageable") == 0)) {
-    std::fprintf(stderr, "usage: dma_baseline [BYTES>0] [REPS>0] [pinned|pageable|pageable4k]\n");
+  const int copies = argc > 4 ? std::atoi(argv[4]) : 1;
+  if (bytes == 0 || reps < 1 || copies < 1 ||
+      !(is_pinned || is_4k || std::strcmp(mode, "pageable") == 0)) {
+    std::fprintf(
+        stderr, "usage: dma_baseline [BYTES>0] [REPS>0] [pinned|pageable|pageable4k] [COPIES>0]\n");
     return 2;
   }
-  return is_pinned ? pinned(bytes, reps) : pageable(bytes, reps, !is_4k);
+  return is_pinned ? pinned(bytes, reps) : pageable(bytes, reps, !is_4k, copies);
 }

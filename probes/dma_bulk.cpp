@@ -71,6 +71,10 @@ struct bulk_point {
     return std::clamp<std::uint64_t>((64ULL << 20) / size, 1, 256);
   }
   std::uint64_t seed() const { return 0xD3A + size; }
+  // Host-timed with one worker: the synchronous cudaMemcpy an application calls. Several workers
+  // (bidir, --streams, GPUs) each copy on their own stream and wait for it: cudaMemcpy on the
+  // legacy stream would serialise them.
+  bool plain_memcpy() const { return host_timing() && gpus.size() * streams_per_gpu() == 1; }
 };
 
 json point_params(const bulk_point& b) {
@@ -84,6 +88,8 @@ json point_params(const bulk_point& b) {
   params["streams"] = b.p.streams;
   params["iterations"] = b.iterations();
   params["timing"] = b.host_timing() ? "host" : "events";
+  if (b.host_timing())
+    params["call"] = b.plain_memcpy() ? "cudaMemcpy" : "cudaMemcpyAsync + cudaStreamSynchronize";
   return params;
 }
 
@@ -123,7 +129,10 @@ void enqueue_copies(const bulk_point& b, std::size_t gi, std::uint64_t k, cudaSt
   const auto* z = reinterpret_cast<const std::uint64_t*>(b.gpus[gi].zero_offsets.data());
   const int ctas = b.p.ctas > 0 ? std::max(1, b.p.ctas / b.p.streams) : 0;
   for (std::uint64_t it = 0; it < b.iterations(); ++it) {
-    if (b.eng == engine::ce) {
+    if (b.eng == engine::ce && b.plain_memcpy()) {
+      CXLP_CHECK_CUDA(cudaMemcpy(h2d ? static_cast<void*>(dptr) : hptr,
+                                 h2d ? static_cast<void*>(hptr) : dptr, b.size, cudaMemcpyDefault));
+    } else if (b.eng == engine::ce) {
       CXLP_CHECK_CUDA(cudaMemcpyAsync(h2d ? static_cast<void*>(dptr) : hptr,
                                       h2d ? static_cast<void*>(hptr) : dptr, b.size,
                                       cudaMemcpyDefault, s));
