@@ -13,6 +13,7 @@
 #include "core/units.hpp"
 #include "probes/probe_list.hpp"
 #include "probes/replay_exec.hpp"
+#include "replay/fit.hpp"
 #include "replay/models.hpp"
 #include "replay/simulate.hpp"
 #include "replay/trace.hpp"
@@ -37,8 +38,15 @@ struct replay_options {
   std::string order = "round-robin";
   std::uint64_t inflight = 1;
   std::uint64_t replicas = 1;
-  std::string gpu_kv_capacity = "0";
+  std::string gpu_kv_capacity = "40GiB";
   std::uint64_t chunk_tokens = 256;
+  std::string think_time = "0";
+  std::uint64_t max_batched_tokens = 8192;
+  std::uint64_t max_running = 256;
+  std::string load_overlap = "none";
+  std::string store = "sync";
+  std::string l1_scope = "per-replica";
+  std::string decode_seq_time = "0";
   std::string prefill_time;
   std::string decode_time;
   std::string decode_token_time;
@@ -63,19 +71,27 @@ std::optional<std::uint64_t> parse_capacity(const std::string& text) {
   return units::parse_bytes(text, "--l1-capacity", /*allow_zero=*/true);
 }
 
-// "40s@174000" -> (40, 174000)
-std::pair<double, double> parse_prefill_point(const std::string& text) {
-  const auto at = text.find('@');
-  if (at == std::string::npos) {
-    throw usage_error(
-        fmt::format("--prefill-time '{}': expected TIME@TOKENS, e.g. 40s@174000", text));
+// "40s@174000,0.9s@4000" -> {(40, 174000), (0.9, 4000)}
+std::vector<std::pair<double, double>> parse_prefill_points(const std::string& text) {
+  std::vector<std::pair<double, double>> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t end = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, end - pos);
+    const auto at = item.find('@');
+    if (at == std::string::npos) {
+      throw usage_error(fmt::format(
+          "--prefill-time '{}': expected TIME@TOKENS[,TIME@TOKENS...], e.g. 40s@174000", text));
+    }
+    const double t = units::parse_seconds(item.substr(0, at), "--prefill-time");
+    const auto tokens =
+        units::parse_int_list(item.substr(at + 1), "--prefill-time tokens", 1, 1L << 40);
+    if (t <= 0 || tokens.size() != 1)
+      throw usage_error("--prefill-time needs a positive time and one token count per point");
+    out.emplace_back(t, static_cast<double>(tokens[0]));
+    pos = end + 1;
   }
-  const double t = units::parse_seconds(text.substr(0, at), "--prefill-time");
-  const auto tokens =
-      units::parse_int_list(text.substr(at + 1), "--prefill-time tokens", 1, 1L << 40);
-  if (t <= 0 || tokens.size() != 1)
-    throw usage_error("--prefill-time needs a positive time and one token count");
-  return {t, static_cast<double>(tokens[0])};
+  return out;
 }
 
 // Bandwidth from a recorded dma result: the transfer size closest to `near_bytes`.
@@ -121,7 +137,7 @@ struct replay_plan {
   std::uint64_t kvbpt = 0;
   std::optional<std::uint64_t> l1_capacity;
   std::optional<replay::timing_model> timing;
-  replay::workload_config workload;  // workload mode
+  replay::workload_config workload;  // workload mode; in trace mode, its engine fields
   std::optional<tiers::tier_spec> exec_tier;
   int exec_gpu = 0;
   json base;  // params every result carries
@@ -166,12 +182,17 @@ std::optional<replay::timing_model> plan_timing(const replay_options& o,
     }
     return std::nullopt;
   }
-  if (!model)
+  const auto points = parse_prefill_points(o.prefill_time);
+  if (!model && points.size() < 2)
     throw usage_error(
-        "--prefill-time needs --model: the split between linear and attention cost comes from "
-        "its geometry");
-  const auto [t0, n0] = parse_prefill_point(o.prefill_time);
-  replay::timing_model t = replay::calibrate(t0, n0, model->attention_ratio());
+        "--prefill-time with one point needs --model: the split between linear and attention "
+        "cost comes from its geometry (or give two points at different lengths)");
+  const auto fit = replay::fit_prefill(points, model ? model->attention_ratio() : 0.0);
+  replay::timing_model t;
+  t.a = fit.a;
+  t.b = fit.b;
+  t.fit_points = fit.points;
+  t.fit_rms_relative_residual = fit.rms_relative_residual;
   if (!o.decode_time.empty()) t.decode_time = units::parse_seconds(o.decode_time, "--decode-time");
   if (!o.decode_token_time.empty())
     t.decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
@@ -212,9 +233,48 @@ void check_workload_bounds(const replay_options& o, std::uint64_t kvbpt) {
   }
 }
 
+// One of a few names: the value it stands for, or a usage error listing them.
+template <typename T>
+T pick(const std::string& given, const char* option,
+       std::initializer_list<std::pair<const char*, T>> choices) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : choices) {
+    if (given == name) return value;
+    names.emplace_back(name);
+  }
+  throw usage_error(
+      fmt::format("{}: unknown value '{}'; use {}", option, given, fmt::join(names, " or ")));
+}
+
+// What the engine needs in both modes: caches, batching, transfers, stores, decode.
+replay::workload_config plan_engine(const replay_options& o, const replay_plan& p) {
+  replay::workload_config wc;
+  wc.kv_bytes_per_token = p.kvbpt;
+  wc.chunk_tokens = o.chunk_tokens;
+  // A trace names its prefixes per block: the prefix cache counts its blocks.
+  wc.gpu_block_tokens = o.trace.empty() ? 16 : o.block_tokens;
+  wc.gpu_kv_capacity_bytes = units::parse_bytes(o.gpu_kv_capacity, "--gpu-kv-capacity", true);
+  wc.l1_capacity_bytes = p.l1_capacity;
+  if (!o.tier_bw.empty()) wc.tier_bw = units::parse_rate(o.tier_bw, "--tier-bw");
+  wc.max_batched_tokens = o.max_batched_tokens;
+  wc.max_running = o.max_running;
+  wc.overlap = pick<replay::load_overlap>(
+      o.load_overlap, "--load-overlap",
+      {{"none", replay::load_overlap::none}, {"layerwise", replay::load_overlap::layerwise}});
+  wc.store = pick<replay::store_mode>(
+      o.store, "--store",
+      {{"sync", replay::store_mode::sync}, {"async", replay::store_mode::async}});
+  wc.scope = pick<replay::l1_scope>(
+      o.l1_scope, "--l1-scope",
+      {{"per-replica", replay::l1_scope::per_replica}, {"shared", replay::l1_scope::shared}});
+  wc.layers = p.model ? p.model->layers : 1;
+  wc.decode_seq_s = units::parse_seconds(o.decode_seq_time, "--decode-seq-time");
+  return wc;
+}
+
 replay::workload_config plan_workload(const replay_options& o, const replay_plan& p) {
   check_workload_bounds(o, p.kvbpt);
-  replay::workload_config wc;
+  replay::workload_config wc = plan_engine(o, p);
   wc.contexts = o.contexts;
   wc.turns = o.turns;
   wc.context_tokens = o.context_tokens;
@@ -223,11 +283,7 @@ replay::workload_config plan_workload(const replay_options& o, const replay_plan
   wc.sequential = o.order == "sequential";
   wc.inflight = o.inflight;
   wc.replicas = o.replicas;
-  wc.kv_bytes_per_token = p.kvbpt;
-  wc.chunk_tokens = o.chunk_tokens;
-  wc.gpu_kv_capacity_bytes = units::parse_bytes(o.gpu_kv_capacity, "--gpu-kv-capacity", true);
-  wc.l1_capacity_bytes = p.l1_capacity;
-  if (!o.tier_bw.empty()) wc.tier_bw = units::parse_rate(o.tier_bw, "--tier-bw");
+  wc.think_s = units::parse_seconds(o.think_time, "--think-time");
   return wc;
 }
 
@@ -241,7 +297,7 @@ replay_plan plan_replay(const replay_options& o) {
   if (p.kvbpt == 0) throw usage_error("give --model NAME or --kv-bytes-per-token B");
   p.l1_capacity = parse_capacity(o.l1_capacity);
   p.timing = plan_timing(o, p.model, p.kvbpt);
-  if (!o.workload.empty()) p.workload = plan_workload(o, p);
+  p.workload = o.workload.empty() ? plan_engine(o, p) : plan_workload(o, p);
   if (o.exec) {
     p.exec_tier = tiers::parse_tier(o.tier);
     p.exec_gpu = static_cast<int>(units::parse_int_list(o.gpu, "--gpu", 0, 1023).at(0));
@@ -254,6 +310,8 @@ replay_plan plan_replay(const replay_options& o) {
     p.base["store_bw"] = p.timing->store_bw;
     p.base["prefill_a_s_per_token"] = p.timing->a;
     p.base["prefill_b_s_per_token2"] = p.timing->b;
+    p.base["prefill_fit_points"] = p.timing->fit_points;
+    p.base["prefill_fit_rms_relative_residual"] = p.timing->fit_rms_relative_residual;
   }
   return p;
 }
@@ -269,21 +327,28 @@ std::string block_tokens_warning(const std::vector<replay::trace_request>& reque
       fit.disagree * 100, block_tokens, fit.best_block_tokens, fit.best_disagree * 100);
 }
 
-void add_trace_ttft(result& r, const replay::trace_outcome& outcome, const replay_plan& p,
-                    std::uint64_t block_tokens) {
-  std::vector<double> on;
-  std::vector<double> off;
-  const auto& t = *p.timing;
-  for (const auto& q : outcome.per_request) {
-    const double hit = static_cast<double>(q.hit_tokens);
-    const double in = static_cast<double>(q.input_tokens);
-    const double chunks = std::ceil(hit / static_cast<double>(block_tokens));
-    on.push_back(t.load(hit * static_cast<double>(p.kvbpt), chunks) + t.prefill(hit, in - hit) +
-                 t.exposed_store(static_cast<double>(q.stored_tokens * p.kvbpt)));
-    off.push_back(t.prefill(0, in));
+// TTFT of every request through the engine (arrivals, queueing, batching, transfers).
+void add_trace_ttft(result& r, const std::vector<replay::trace_request>& requests,
+                    const replay_plan& p, std::uint64_t block_tokens) {
+  const auto timed = replay::replay_trace_timed(
+      requests, block_tokens, replay::engine_config_of(p.workload, *p.timing, true), *p.timing);
+  std::vector<double> on, off, queue;
+  double cached = 0, input = 0;
+  for (std::size_t i = 0; i < timed.on.requests.size(); ++i) {
+    const auto& q = timed.on.requests[i];
+    on.push_back(q.ttft_s());
+    off.push_back(timed.off.requests[i].ttft_s());
+    queue.push_back(q.admit_s - q.arrival_s);
+    cached += static_cast<double>(std::max(q.gpu_hit_tokens, q.l1_hit_tokens));
+    input += static_cast<double>(q.prefill_tokens) +
+             static_cast<double>(std::max(q.gpu_hit_tokens, q.l1_hit_tokens));
   }
   add_ttft(r, "ttft_", on);
   add_ttft(r, "ttft_off_", off);
+  r.add_value("queue_mean_s", "s", stats::summarize(queue).mean);
+  r.add_value("timed_token_hit_ratio", "1", input > 0 ? cached / input : 0.0);
+  r.add_value("wall_s", "s", timed.on.wall_s);
+  r.add_value("wall_off_s", "s", timed.off.wall_s);
   const double on_mean = stats::summarize(on).mean;
   r.add_value("speedup_ttft_mean", "1", on_mean > 0 ? stats::summarize(off).mean / on_mean : 0.0);
 }
@@ -294,8 +359,7 @@ std::vector<result> run_trace(run_context& ctx, const replay_options& o, const r
   if (ctx.stop_requested()) return {};  // interrupted while parsing: nothing to replay
   const std::string block_warning = block_tokens_warning(requests, o.block_tokens);
   if (!block_warning.empty()) ctx.report(block_warning);
-  const auto outcome =
-      replay::replay_trace(std::move(requests), {o.block_tokens, p.kvbpt, p.l1_capacity});
+  const auto outcome = replay::replay_trace(requests, {o.block_tokens, p.kvbpt, p.l1_capacity});
   result r;
   r.probe = "replay";
   r.params = p.base;
@@ -313,7 +377,7 @@ std::vector<result> run_trace(run_context& ctx, const replay_options& o, const r
   r.add_value("l1_evictions", "1", static_cast<double>(outcome.l1_evictions));
   r.add_value("bytes_loaded", "B", static_cast<double>(outcome.bytes_loaded));
   r.add_value("bytes_stored", "B", static_cast<double>(outcome.bytes_stored));
-  if (p.timing) add_trace_ttft(r, outcome, p, o.block_tokens);
+  if (p.timing) add_trace_ttft(r, requests, p, o.block_tokens);
   return {r};
 }
 
@@ -363,6 +427,14 @@ json workload_params(const replay_options& o, const replay_plan& p) {
   params["inflight"] = wc.inflight;
   params["replicas"] = wc.replicas;
   params["chunk_tokens"] = wc.chunk_tokens;
+  params["think_time_s"] = wc.think_s;
+  params["max_batched_tokens"] = wc.max_batched_tokens;
+  params["max_running"] = wc.max_running;
+  params["load_overlap"] = o.load_overlap;
+  params["store"] = o.store;
+  params["l1_scope"] = o.l1_scope;
+  params["layers"] = wc.layers;
+  params["gpu_kv_capacity"] = wc.gpu_kv_capacity_bytes;
   return params;
 }
 
@@ -394,7 +466,7 @@ void add_offload_figures(result& r, const replay::workload_outcome& w, const res
   for (const auto& q : w.requests) {
     if (q.turn < 2) continue;
     warm_on += q.ttft_s + q.decode_s;
-    warm_off += q.off_ttft_s + q.decode_s;
+    warm_off += q.off_ttft_s + q.off_decode_s;
     ++warm_n;
   }
   r.add_value("tier_bytes_loaded", "B", static_cast<double>(w.bytes_loaded));
@@ -483,20 +555,53 @@ probe_spec replay_probe() {
             ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1024}))
             ->capture_default_str();
         cmd.add_option("--gpu-kv-capacity", o->gpu_kv_capacity,
-                       "GPU prefix cache size (16-token blocks)")
+                       "vLLM's GPU prefix cache per replica (16-token blocks kept between "
+                       "requests, LRU); 0 keeps none. The default is an H100/H200-class GPU's KV "
+                       "space after a ~60 GB model: set yours")
+            ->capture_default_str();
+        cmd.add_option("--think-time", o->think_time,
+                       "Workload: time between a turn's end and the next turn of its context")
+            ->capture_default_str();
+        cmd.add_option("--max-batched-tokens", o->max_batched_tokens,
+                       "Tokens per scheduler step (vLLM max_num_batched_tokens): decodes, then "
+                       "prefill chunks")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 24))
+            ->capture_default_str();
+        cmd.add_option("--max-running", o->max_running,
+                       "Requests running at once per replica (vLLM max_num_seqs)")
+            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{65536}))
+            ->capture_default_str();
+        cmd.add_option("--load-overlap", o->load_overlap,
+                       "none: a request's prefill waits for its whole KV load; layerwise: layer "
+                       "i computes while layer i+1 loads")
+            ->capture_default_str();
+        cmd.add_option("--store", o->store,
+                       "sync: the first token (and the GPU) wait for the request's KV store; "
+                       "async: the store runs beside later steps. Either way a chunk is visible "
+                       "in L1 once stored")
+            ->capture_default_str();
+        cmd.add_option("--l1-scope", o->l1_scope,
+                       "per-replica: each replica its own L1 region; shared: one L1 every "
+                       "replica reads")
+            ->capture_default_str();
+        cmd.add_option("--decode-seq-time", o->decode_seq_time,
+                       "Decode: added per sequence in a step (a step takes --decode-token-time + "
+                       "this x sequences)")
             ->capture_default_str();
         cmd.add_option("--chunk-tokens", o->chunk_tokens, "LMCache chunk (tokens)")
             ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1ULL << 20}))
             ->capture_default_str();
         cmd.add_option("--prefill-time", o->prefill_time,
-                       "Measured TTFT at a prompt length: TIME@TOKENS, e.g. 40s@174000");
-        cmd.add_option("--decode-time", o->decode_time, "Decode time per request, e.g. 2s");
+                       "Measured TTFT of lone prompts: TIME@TOKENS[,...], e.g. 40s@174000 (with "
+                       "--model) or 40s@174000,0.9s@4000 (a fit of both terms, residual reported)");
+        cmd.add_option("--decode-time", o->decode_time,
+                       "Decode time per request, e.g. 2s (one unbatched step per request)");
         cmd.add_option("--decode-token-time", o->decode_token_time,
-                       "Decode time per output token, e.g. 20ms");
+                       "Decode step time (one token for each running request), e.g. 20ms");
         cmd.add_option("--load-bw", o->load_bw, "Tier -> GPU bandwidth, e.g. 20GiB/s");
         cmd.add_option("--store-bw", o->store_bw, "GPU -> tier bandwidth");
         cmd.add_option("--tier-bw", o->tier_bw,
-                       "Bandwidth of the tier shared by replicas and in-flight loads");
+                       "Bandwidth of the tier, shared by every load and store running at once");
         cmd.add_option("--chunk-overhead", o->chunk_overhead,
                        "Fixed cost per loaded chunk, e.g. 50us")
             ->capture_default_str();
@@ -523,9 +628,7 @@ probe_spec replay_probe() {
         std::vector<CLI::Option*> workload_only, trace_only{cmd.get_option("--block-tokens")};
         for (const char* n :
              {"--contexts", "--turns", "--context-tokens", "--turn-tokens", "--output-tokens",
-              "--order", "--inflight", "--replicas", "--gpu-kv-capacity", "--tier-bw",
-              // A trace's TTFT has no decode in it, and its chunk is the trace's block.
-              "--decode-time", "--decode-token-time", "--chunk-tokens"})
+              "--order", "--inflight", "--replicas", "--think-time"})
           workload_only.push_back(cmd.get_option(n));
         return [o, workload_only, trace_only](run_context& ctx) {
           o->workload_only_given.clear();

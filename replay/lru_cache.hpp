@@ -2,6 +2,7 @@
 // GPU prefix cache of the replay. A capacity of 0 holds nothing.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <list>
 #include <optional>
@@ -12,9 +13,15 @@ namespace cxlprobe::replay {
 class lru_cache {
  public:
   explicit lru_cache(std::optional<std::uint64_t> capacity_blocks = std::nullopt)
-      : capacity_(capacity_blocks) {}
+      : capacity_(capacity_blocks) {
+    // A bounded cache fills up: size its table once rather than rehash on the way.
+    if (capacity_)
+      index_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*capacity_, 1 << 20)));
+  }
 
   bool contains(std::uint64_t key) const { return index_.count(key) != 0; }
+  // When `key` is held, marks it most recently used and returns true (one lookup, not two).
+  bool use(std::uint64_t key);
   // Marks `key` most recently used, inserting it when absent. Returns true when it was inserted
   // (and is now held). Evicts least-recently-used keys beyond the capacity (never the key just
   // touched).

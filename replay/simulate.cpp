@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <numeric>
 
 #include "core/error.hpp"
@@ -68,33 +69,49 @@ trace_outcome replay_trace(std::vector<trace_request> requests, const trace_conf
 
 namespace {
 
-// Block keys of one context: the context id in the high bits, the block index below, so that
-// prompts of one conversation share their prefix blocks.
-std::uint64_t key(std::uint64_t context, std::uint64_t index) {
-  return (context << 32) | index;
-}
-
-struct replica_state {
-  lru_cache gpu;
-  lru_cache gpu_off;
-  lru_cache l1;
-  double compute_on = 0;
-  double transfer_on = 0;
-  double compute_off = 0;
-};
-
-// Longest prefix (in blocks of `block`) of a prompt of `tokens` present in `cache`.
-std::uint64_t prefix_blocks(const lru_cache& cache, std::uint64_t context,
-                            std::uint64_t full_blocks) {
-  std::uint64_t n = 0;
-  while (n < full_blocks && cache.contains(key(context, n)))
-    ++n;
-  return n;
+// Offload ON and OFF are independent runs of the engine: side by side on two threads.
+template <typename Both>
+Both run_on_and_off(const std::vector<engine_request>& rq, engine_config engine,
+                    const timing_model& t, std::uint64_t inflight) {
+  Both out;
+  engine_config off = engine;
+  off.offload = false;
+  engine.offload = true;
+  auto on = std::async(std::launch::async, [&] { return run_engine(rq, engine, t, inflight); });
+  out.off = run_engine(rq, off, t, inflight);
+  out.on = on.get();
+  return out;
 }
 
 }  // namespace
 
-workload_outcome replay_workload(const workload_config& c, const timing_model& t) {
+trace_timed_outcome replay_trace_timed(std::vector<trace_request> requests,
+                                       std::uint64_t block_tokens, engine_config engine,
+                                       const timing_model& t) {
+  if (block_tokens == 0) throw usage_error("--block-tokens must be at least 1");
+  std::stable_sort(requests.begin(), requests.end(),
+                   [](const trace_request& x, const trace_request& y) {
+                     return x.timestamp_ms < y.timestamp_ms;
+                   });
+  std::vector<engine_request> rq;
+  rq.reserve(requests.size());
+  const double t0 = requests.empty() ? 0.0 : requests.front().timestamp_ms;
+  for (const auto& r : requests) {
+    engine_request e;
+    e.arrival_s = (r.timestamp_ms - t0) / 1000.0;
+    e.prompt_tokens = r.input_length;
+    e.output_tokens = r.output_length;
+    e.hash_ids = &r.hash_ids;
+    e.block_tokens = block_tokens;
+    rq.push_back(e);
+  }
+  engine.gpu_unit_tokens = block_tokens;
+  return run_on_and_off<trace_timed_outcome>(rq, engine, t, 0);
+}
+
+namespace {
+
+void check_workload(const workload_config& c) {
   if (c.contexts == 0 || c.turns == 0)
     throw usage_error("--contexts and --turns must be at least 1");
   if (c.context_tokens == 0) throw usage_error("--context-tokens must be at least 1");
@@ -103,91 +120,102 @@ workload_outcome replay_workload(const workload_config& c, const timing_model& t
   if (c.chunk_tokens == 0 || c.gpu_block_tokens == 0)
     throw usage_error("--chunk-tokens must be at least 1");
   if (c.kv_bytes_per_token == 0) throw usage_error("KV bytes per token must be at least 1");
-  workload_outcome out;
-  const std::uint64_t gpu_block_bytes = c.gpu_block_tokens * c.kv_bytes_per_token;
-  const std::uint64_t chunk_bytes = c.chunk_tokens * c.kv_bytes_per_token;
-  std::vector<replica_state> replicas;
-  for (std::uint64_t r = 0; r < c.replicas; ++r) {
-    const std::uint64_t gpu_blocks = c.gpu_kv_capacity_bytes / gpu_block_bytes;
-    std::optional<std::uint64_t> l1_chunks;
-    if (c.l1_capacity_bytes) l1_chunks = *c.l1_capacity_bytes / chunk_bytes;
-    replicas.push_back(
-        {lru_cache(gpu_blocks), lru_cache(gpu_blocks), lru_cache(l1_chunks), 0, 0, 0});
-  }
-  // Loads of every replica and in-flight request share the tier.
-  timing_model tm = t;
-  const double sharers = static_cast<double>(c.replicas * c.inflight);
-  if (c.tier_bw > 0)
-    tm.load_bw = tm.load_bw > 0 ? std::min(tm.load_bw, c.tier_bw / sharers) : c.tier_bw / sharers;
-  if (c.tier_bw > 0 && tm.store_bw > 0) tm.store_bw = std::min(tm.store_bw, c.tier_bw / sharers);
-  out.load_bw_used = tm.load_bw;
+}
 
+// The client's order: round-robin (turn t of every context, then turn t + 1) or sequential;
+// each turn follows the previous turn of its context.
+std::vector<engine_request> workload_requests(const workload_config& c,
+                                              std::vector<workload_request>& meta) {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> order;  // (context, turn index)
-  if (c.sequential) {
-    for (std::uint64_t ctx = 0; ctx < c.contexts; ++ctx)
-      for (std::uint64_t turn = 0; turn < c.turns; ++turn)
-        order.emplace_back(ctx, turn);
-  } else {
-    for (std::uint64_t turn = 0; turn < c.turns; ++turn)
-      for (std::uint64_t ctx = 0; ctx < c.contexts; ++ctx)
-        order.emplace_back(ctx, turn);
-  }
+  for (std::uint64_t a = 0; a < (c.sequential ? c.contexts : c.turns); ++a)
+    for (std::uint64_t b = 0; b < (c.sequential ? c.turns : c.contexts); ++b)
+      order.emplace_back(c.sequential ? a : b, c.sequential ? b : a);
+  std::vector<engine_request> out;
+  std::vector<std::size_t> last_turn(c.contexts);
   for (const auto& [ctx, turn] : order) {
+    engine_request e;
+    // Turn t's prompt: the context, then per earlier turn its output and D new tokens.
+    e.prompt_tokens = c.context_tokens + turn * (c.output_tokens + c.turn_tokens);
+    e.output_tokens = c.output_tokens;
+    e.replica = ctx % c.replicas;
+    e.context = ctx;
+    if (turn > 0) {
+      e.after = last_turn[ctx];
+      e.think_s = c.think_s;
+    }
+    last_turn[ctx] = out.size();
+    out.push_back(e);
     workload_request q;
     q.context = ctx;
     q.turn = turn + 1;
-    q.replica = ctx % c.replicas;
-    // Turn t's prompt: the context, then per earlier turn its output and D new tokens.
-    q.prompt_tokens = c.context_tokens + turn * (c.output_tokens + c.turn_tokens);
-    q.output_tokens = c.output_tokens;
-    auto& rep = replicas[q.replica];
-    const std::uint64_t L = q.prompt_tokens;
-    const std::uint64_t gpu_full = L / c.gpu_block_tokens;
-    const std::uint64_t chunk_full = L / c.chunk_tokens;  // a partial last chunk is not stored
-
-    // ON: GPU prefix cache first; the connector is asked only for what it lacks.
-    q.gpu_hit_tokens = prefix_blocks(rep.gpu, ctx, gpu_full) * c.gpu_block_tokens;
-    const std::uint64_t l1_prefix = prefix_blocks(rep.l1, ctx, chunk_full) * c.chunk_tokens;
-    q.loaded_tokens = l1_prefix > q.gpu_hit_tokens ? l1_prefix - q.gpu_hit_tokens : 0;
-    q.loaded_chunks = l1_prefix > q.gpu_hit_tokens
-                          ? l1_prefix / c.chunk_tokens - q.gpu_hit_tokens / c.chunk_tokens
-                          : 0;
-    const std::uint64_t cached = std::max(q.gpu_hit_tokens, l1_prefix);
-    q.prefill_tokens = L - cached;
-    for (std::uint64_t i = 0; i < chunk_full; ++i) {
-      if (rep.l1.touch(key(ctx, i))) q.stored_tokens += c.chunk_tokens;
-    }
-    for (std::uint64_t i = 0; i < (L + c.gpu_block_tokens - 1) / c.gpu_block_tokens; ++i)
-      rep.gpu.touch(key(ctx, i));
-    q.load_s = tm.load(static_cast<double>(q.loaded_tokens * c.kv_bytes_per_token),
-                       static_cast<double>(q.loaded_chunks));
-    q.prefill_s = tm.prefill(static_cast<double>(cached), static_cast<double>(q.prefill_tokens));
-    q.store_s = tm.exposed_store(static_cast<double>(q.stored_tokens * c.kv_bytes_per_token));
-    q.decode_s = tm.decode(static_cast<double>(q.output_tokens));
-    q.ttft_s = q.load_s + q.prefill_s + q.store_s;
-    rep.compute_on += q.prefill_s + q.decode_s;
-    rep.transfer_on += q.load_s + q.store_s;
-    out.bytes_loaded += q.loaded_tokens * c.kv_bytes_per_token;
-    out.bytes_stored += q.stored_tokens * c.kv_bytes_per_token;
-
-    // OFF: the same GPU prefix cache, no tier.
-    q.off_gpu_hit_tokens = prefix_blocks(rep.gpu_off, ctx, gpu_full) * c.gpu_block_tokens;
-    for (std::uint64_t i = 0; i < (L + c.gpu_block_tokens - 1) / c.gpu_block_tokens; ++i)
-      rep.gpu_off.touch(key(ctx, i));
-    q.off_prefill_s = tm.prefill(static_cast<double>(q.off_gpu_hit_tokens),
-                                 static_cast<double>(L - q.off_gpu_hit_tokens));
-    q.off_ttft_s = q.off_prefill_s;
-    rep.compute_off += q.off_prefill_s + q.decode_s;
-    out.requests.push_back(q);
+    q.replica = e.replica;
+    q.prompt_tokens = e.prompt_tokens;
+    q.output_tokens = e.output_tokens;
+    meta.push_back(q);
   }
-  for (const auto& rep : replicas) {
-    // GPU work of one replica is serial; with K requests in flight their tier transfers overlap
-    // one another (an approximation, docs/replay.md).
-    out.wall_on_s =
-        std::max(out.wall_on_s, rep.compute_on + rep.transfer_on / static_cast<double>(c.inflight));
-    out.wall_off_s = std::max(out.wall_off_s, rep.compute_off);
-    out.l1_evictions += rep.l1.evictions();
+  return out;
+}
+
+}  // namespace
+
+engine_config engine_config_of(const workload_config& c, const timing_model& t, bool on) {
+  engine_config e;
+  e.replicas = c.replicas;
+  e.max_batched_tokens = c.max_batched_tokens;
+  e.max_running = c.max_running;
+  e.kv_bytes_per_token = c.kv_bytes_per_token;
+  e.chunk_tokens = c.chunk_tokens;
+  e.gpu_unit_tokens = c.gpu_block_tokens;
+  e.gpu_capacity_units = c.gpu_kv_capacity_bytes / (c.gpu_block_tokens * c.kv_bytes_per_token);
+  if (c.l1_capacity_bytes)
+    e.l1_capacity_chunks = *c.l1_capacity_bytes / (c.chunk_tokens * c.kv_bytes_per_token);
+  e.offload = on;
+  e.overlap = c.overlap;
+  e.store = c.store;
+  e.scope = c.scope;
+  e.tier_bw = c.tier_bw;
+  e.store_overlap = t.store_overlap;
+  e.layers = c.layers;
+  e.decode_step_s = t.decode_token_time;
+  e.decode_seq_s = c.decode_seq_s;
+  e.decode_request_s = t.decode_time;
+  return e;
+}
+
+workload_outcome replay_workload(const workload_config& c, const timing_model& t) {
+  check_workload(c);
+  workload_outcome out;
+  const auto requests = workload_requests(c, out.requests);
+  const auto both =
+      run_on_and_off<trace_timed_outcome>(requests, engine_config_of(c, t, true), t, c.inflight);
+  const auto& on = both.on;
+  const auto& off = both.off;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    auto& q = out.requests[i];
+    const auto& a = on.requests[i];
+    const auto& b = off.requests[i];
+    q.gpu_hit_tokens = a.gpu_hit_tokens;
+    q.loaded_tokens = a.loaded_tokens;
+    q.loaded_chunks = a.loaded_chunks;
+    q.stored_tokens = a.stored_tokens;
+    q.prefill_tokens = a.prefill_tokens;
+    q.arrival_s = a.arrival_s;
+    q.queue_s = std::max(0.0, a.ready_s - a.arrival_s - a.load_s);
+    q.load_s = a.load_s;
+    q.store_s = a.store_s;
+    q.ttft_s = a.ttft_s();
+    q.finish_s = a.finish_s;
+    q.decode_s = a.finish_s - a.first_token_s;
+    q.off_gpu_hit_tokens = b.gpu_hit_tokens;
+    q.off_ttft_s = b.ttft_s();
+    q.off_decode_s = b.finish_s - b.first_token_s;
   }
+  out.wall_on_s = on.wall_s;
+  out.wall_off_s = off.wall_s;
+  out.bytes_loaded = on.bytes_loaded;
+  out.bytes_stored = on.bytes_stored;
+  out.l1_evictions = on.l1_evictions;
+  out.steps_on = on.steps;
   return out;
 }
 

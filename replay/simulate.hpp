@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "replay/engine.hpp"
 #include "replay/timing.hpp"
 #include "replay/trace.hpp"
 
@@ -44,6 +45,17 @@ struct trace_outcome {
 // beyond floor(capacity / (block tokens x KV bytes per token)).
 trace_outcome replay_trace(std::vector<trace_request> requests, const trace_config& config);
 
+// The same trace through the event-driven engine, offload ON and OFF: requests arrive at their
+// timestamps (ms, from the first one), queue, batch, load, store; the prefix cache counts trace
+// blocks (the finest unit a trace identifies), the L1 engine.chunk_tokens chunks of them.
+struct trace_timed_outcome {
+  engine_outcome on;
+  engine_outcome off;
+};
+trace_timed_outcome replay_trace_timed(std::vector<trace_request> requests,
+                                       std::uint64_t block_tokens, engine_config engine,
+                                       const timing_model& timing);
+
 // ---- workload mode ----
 
 struct workload_config {
@@ -52,15 +64,24 @@ struct workload_config {
   std::uint64_t context_tokens = 174000;
   std::uint64_t turn_tokens = 1000;
   std::uint64_t output_tokens = 0;
-  bool sequential = false;  // default: round-robin (turn t of every context before turn t+1)
-  std::uint64_t inflight = 1;
+  bool sequential = false;     // default: round-robin (turn t of every context before turn t+1)
+  std::uint64_t inflight = 1;  // requests the client keeps outstanding per replica
+  double think_s = 0;          // between a turn's end and the next turn of its context
   std::uint64_t replicas = 1;
   std::uint64_t kv_bytes_per_token = 0;
-  std::uint64_t chunk_tokens = 256;         // LMCache chunk
-  std::uint64_t gpu_block_tokens = 16;      // vLLM block
-  std::uint64_t gpu_kv_capacity_bytes = 0;  // GPU prefix cache; 0 = none kept between requests
-  std::optional<std::uint64_t> l1_capacity_bytes;  // per replica; nullopt = unlimited
-  double tier_bw = 0;  // B/s shared by every replica and in-flight request (0: not shared)
+  std::uint64_t chunk_tokens = 256;                // LMCache chunk
+  std::uint64_t gpu_block_tokens = 16;             // vLLM block
+  std::uint64_t gpu_kv_capacity_bytes = 0;         // GPU prefix cache per replica (0: none kept)
+  std::optional<std::uint64_t> l1_capacity_bytes;  // per replica (shared: in all)
+  double tier_bw = 0;  // B/s of the tier, shared by every transfer (0: not limiting)
+  // The engine (engine.hpp): batching, overlap, stores, L1 scope, decode per step.
+  std::uint64_t max_batched_tokens = 8192;
+  std::uint64_t max_running = 256;
+  load_overlap overlap = load_overlap::none;
+  store_mode store = store_mode::sync;
+  l1_scope scope = l1_scope::per_replica;
+  int layers = 1;
+  double decode_seq_s = 0;  // per decoding sequence in a step (decode_token_time: per step)
 };
 
 struct workload_request {
@@ -75,15 +96,17 @@ struct workload_request {
   std::uint64_t loaded_chunks = 0;
   std::uint64_t stored_tokens = 0;
   std::uint64_t prefill_tokens = 0;
+  double arrival_s = 0;
+  double queue_s = 0;  // arrival -> admitted and its KV on the GPU, less its own load
   double load_s = 0;
-  double prefill_s = 0;
   double store_s = 0;
-  double decode_s = 0;
   double ttft_s = 0;
+  double finish_s = 0;
+  double decode_s = 0;  // first token -> finish
   // offload OFF (GPU prefix cache only)
   std::uint64_t off_gpu_hit_tokens = 0;
-  double off_prefill_s = 0;
   double off_ttft_s = 0;
+  double off_decode_s = 0;
 };
 
 struct workload_outcome {
@@ -93,9 +116,13 @@ struct workload_outcome {
   std::uint64_t bytes_loaded = 0;
   std::uint64_t bytes_stored = 0;
   std::uint64_t l1_evictions = 0;
-  double load_bw_used = 0;  // per-load bandwidth after sharing, B/s
+  std::uint64_t steps_on = 0;
 };
 
+// Both runs (ON and OFF) of the event-driven engine; the client issues turn t + 1 of a context
+// when turn t has ended plus think_s, in the order given, at most `inflight` per replica.
 workload_outcome replay_workload(const workload_config& config, const timing_model& timing);
+// The engine settings of a workload configuration (offload ON or OFF).
+engine_config engine_config_of(const workload_config& config, const timing_model& timing, bool on);
 
 }  // namespace cxlprobe::replay

@@ -1,6 +1,7 @@
 // The timing model of the replay (docs/replay.md has every equation).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -15,7 +16,9 @@ struct timing_model {
   double chunk_overhead = 0;     // seconds per loaded chunk
   double store_overlap = 0;      // fraction of the store time hidden under prefill, 0..1
   double decode_time = 0;        // seconds per request, or:
-  double decode_token_time = 0;  // seconds per output token
+  double decode_token_time = 0;  // seconds per output token (per decode step)
+  std::size_t fit_points = 0;    // prefill points a and b were fitted to
+  double fit_rms_relative_residual = 0;
 
   double prefill(double cached_tokens, double new_tokens) const;
   double load(double bytes, double chunks) const;

@@ -2,11 +2,14 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "replay/engine.hpp"
+#include "replay/fit.hpp"
 #include "replay/lru_cache.hpp"
 #include "replay/models.hpp"
 #include "replay/simulate.hpp"
 #include "replay/timing.hpp"
 #include "replay/trace.hpp"
+#include "replay/transfers.hpp"
 #include "tests/catch_compat.hpp"
 
 using namespace cxlprobe;
@@ -172,7 +175,7 @@ TEST_CASE("workload replay: a GPU prefix cache serves the prefix before the tier
   CHECK(w.requests[1].off_ttft_s == approx(0.256));
 }
 
-TEST_CASE("workload replay: sequential order, replicas and a shared tier", "[replay]") {
+TEST_CASE("workload replay: sequential order, replicas side by side, a shared tier", "[replay]") {
   workload_config c;
   c.contexts = 2;
   c.turns = 2;
@@ -181,19 +184,180 @@ TEST_CASE("workload replay: sequential order, replicas and a shared tier", "[rep
   c.kv_bytes_per_token = 1000;
   c.sequential = true;
   c.replicas = 2;
-  c.tier_bw = 1e6;  // shared by 2 replicas: 0.5 MB/s each
+  c.tier_bw = 1e6;  // every transfer of both replicas shares it
   timing_model t;
   t.a = 1e-3;
   const auto w = replay_workload(c, t);
   CHECK(w.requests[1].context == 0);
   CHECK(w.requests[1].turn == 2);
   CHECK(w.requests[2].replica == 1);
-  CHECK(w.load_bw_used == approx(0.5e6));
+  // Turn 1 on both replicas at once: 0.512 s of prefill, then both stores of 512 kB share the
+  // tier (0.5 MB/s each): the first token waits 1.024 s for the synchronous store.
+  CHECK(w.requests[0].ttft_s == approx(0.512 + 1.024));
+  CHECK(w.requests[2].ttft_s == approx(0.512 + 1.024));
+  // Turn 2: both load 512 kB at once (1.024 s), prefill 256 tokens, store one 256 kB chunk each
+  // side by side (0.512 s).
   CHECK(w.requests[1].load_s == approx(1.024));
-  CHECK(w.wall_on_s == approx(0.512 + 1.024 + 0.256));  // replicas run side by side
+  CHECK(w.requests[1].ttft_s == approx(1.024 + 0.256 + 0.512));
+  CHECK(w.wall_on_s == approx(1.536 + 1.792));  // replicas run side by side
+  CHECK(w.wall_off_s == approx(0.512 + 0.768));
   workload_config empty;
   empty.contexts = 0;
   CHECK_THROWS_AS(replay_workload(empty, t), usage_error);
+}
+
+namespace {
+
+engine_request req(double arrival, std::uint64_t prompt, std::uint64_t output = 0,
+                   std::uint64_t context = 0) {
+  engine_request e;
+  e.arrival_s = arrival;
+  e.prompt_tokens = prompt;
+  e.output_tokens = output;
+  e.context = context;
+  return e;
+}
+
+engine_request turn_after(std::size_t previous, double think, std::uint64_t prompt) {
+  engine_request e;
+  e.after = previous;
+  e.think_s = think;
+  e.prompt_tokens = prompt;
+  return e;
+}
+
+engine_config small_engine() {
+  engine_config c;
+  c.kv_bytes_per_token = 1000;
+  c.gpu_capacity_units = 0;  // no GPU prefix cache unless a test wants one
+  return c;
+}
+
+timing_model ms_per_token() {
+  timing_model t;
+  t.a = 1e-3;
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("engine: simultaneous arrivals queue behind the batch budget", "[replay]") {
+  auto c = small_engine();
+  c.max_batched_tokens = 1000;
+  const auto o = run_engine({req(0, 1000), req(0, 1000)}, c, ms_per_token(), 0);
+  CHECK(o.requests[0].ttft_s() == approx(1.0));
+  CHECK(o.requests[1].ttft_s() == approx(2.0));  // waited one full step
+  CHECK(o.wall_s == approx(2.0));
+  // A prompt longer than the budget is prefilled in chunks over several steps.
+  const auto big = run_engine({req(0, 2500)}, c, ms_per_token(), 0);
+  CHECK(big.requests[0].ttft_s() == approx(2.5));
+  CHECK(big.steps == 3);
+}
+
+TEST_CASE("engine: decodes of several requests share each step", "[replay]") {
+  auto c = small_engine();
+  c.decode_step_s = 0.01;  // a step of n decoding sequences: 10 ms + 1 ms x n
+  c.decode_seq_s = 0.001;
+  const auto o = run_engine({req(0, 100, 11), req(0, 100, 11)}, c, ms_per_token(), 0);
+  // One prefill step of both (0.2 s) gives both first tokens; then 10 steps of 2 sequences.
+  CHECK(o.requests[0].first_token_s == approx(0.2));
+  CHECK(o.requests[1].first_token_s == approx(0.2));
+  CHECK(o.requests[0].finish_s == approx(0.2 + 10 * 0.012));
+  CHECK(o.requests[1].finish_s == approx(0.2 + 10 * 0.012));
+  // A later arrival joins the running batch. Request 0 decodes alone from 0.1 s (11 ms a step):
+  // 4 steps fit before 0.15 s, a fifth ends at 0.155 s; then one step carries its decode and
+  // the newcomer's prefill (11 ms + 0.1 s), ending at 0.266 s; 4 decodes are left: 0.310 s.
+  const auto late = run_engine({req(0, 100, 11), req(0.15, 100, 1)}, c, ms_per_token(), 0);
+  CHECK(late.requests[1].first_token_s == approx(0.266));
+  CHECK(late.requests[1].ttft_s() == approx(0.116));
+  CHECK(late.requests[0].finish_s == approx(0.310));
+}
+
+TEST_CASE("engine: a layer-wise load overlaps the prefill it feeds", "[replay]") {
+  auto c = small_engine();
+  c.layers = 4;
+  timing_model t = ms_per_token();
+  t.load_bw = 1e6;
+  // Turn 2 of one context: 512 tokens in L1 (0.512 s to load), 256 to prefill (0.256 s).
+  const std::vector<engine_request> rq{req(0, 512), turn_after(0, 0, 768)};
+  c.overlap = load_overlap::none;
+  CHECK(run_engine(rq, c, t, 1).requests[1].ttft_s() == approx(0.512 + 0.256));
+  c.overlap = load_overlap::layerwise;
+  // Pipeline of 4 layers: max(load, compute) + min(load, compute) / 4.
+  CHECK(run_engine(rq, c, t, 1).requests[1].ttft_s() == approx(0.512 + 0.256 / 4));
+}
+
+TEST_CASE("engine: async stores leave the first token alone, L1 chunks show once stored",
+          "[replay]") {
+  auto c = small_engine();
+  timing_model t = ms_per_token();
+  t.load_bw = 2e6;
+  t.store_bw = 1e6;  // 512 kB of turn 1 take 0.512 s to store
+  const std::vector<engine_request> soon{req(0, 512), turn_after(0, 0, 768)};
+  c.store = store_mode::sync;
+  const auto sync = run_engine(soon, c, t, 1);
+  CHECK(sync.requests[0].ttft_s() == approx(1.024));
+  CHECK(sync.requests[1].loaded_tokens == 512);
+  c.store = store_mode::async;
+  const auto async = run_engine(soon, c, t, 1);
+  CHECK(async.requests[0].ttft_s() == approx(0.512));
+  // Turn 2 comes at 0.512, before the store ends at 1.024: nothing visible, full prefill.
+  CHECK(async.requests[1].loaded_tokens == 0);
+  CHECK(async.requests[1].ttft_s() == approx(0.768));
+  // A second of thinking: the chunks are in L1 by then (load 0.256 s + prefill 0.256 s).
+  const auto later = run_engine({req(0, 512), turn_after(0, 1.0, 768)}, c, t, 1);
+  CHECK(later.requests[1].loaded_tokens == 512);
+  CHECK(later.requests[1].ttft_s() == approx(0.512));
+}
+
+TEST_CASE("engine: replicas on one tier, L1 per replica or shared", "[replay]") {
+  auto c = small_engine();
+  c.replicas = 2;
+  timing_model t = ms_per_token();
+  t.load_bw = 1e6;
+  engine_request other = req(10, 768);  // context 0 again, on the other replica
+  other.replica = 1;
+  const std::vector<engine_request> rq{req(0, 512), other};
+  c.scope = l1_scope::per_replica;
+  CHECK(run_engine(rq, c, t, 0).requests[1].loaded_tokens == 0);
+  c.scope = l1_scope::shared;
+  const auto shared = run_engine(rq, c, t, 0);
+  CHECK(shared.requests[1].loaded_tokens == 512);
+  CHECK(shared.requests[1].ttft_s() == approx(0.512 + 0.256));
+}
+
+TEST_CASE("transfers: loads share a link, loads and stores share only the tier", "[replay]") {
+  transfer_set two_loads(1, 1e6, 1e6, 0);
+  two_loads.start(0, 0, false, 1e6, 0);
+  two_loads.start(0, 0, false, 1e6, 0);
+  CHECK(two_loads.next_completion() == approx(2.0));
+  CHECK(two_loads.advance(2.0).size() == 2);
+  transfer_set duplex(1, 1e6, 1e6, 0);
+  duplex.start(0, 0, false, 1e6, 0);
+  duplex.start(0, 0, true, 1e6, 0.5);  // a fixed cost after its bytes
+  CHECK(duplex.advance(1.0).size() == 1);
+  CHECK(duplex.next_completion() == approx(1.5));
+  transfer_set tier(2, 1e6, 1e6, 1e6);
+  tier.start(0, 0, false, 1e6, 0);
+  tier.start(0, 1, true, 0.5e6, 0);
+  // 0.5 MB/s each until the store ends at 1.0, then the load alone at 1 MB/s: 0.5 MB left.
+  CHECK(tier.advance(1.0).size() == 1);
+  CHECK(tier.next_completion() == approx(1.5));
+}
+
+TEST_CASE("prefill fit: two points fix both terms, more report their residual", "[replay]") {
+  const auto two = fit_prefill({{40.0, 174000.0}, {0.9, 4000.0}}, 1.0);
+  CHECK(two.a * 174000 + two.b * 174000.0 * 174000 == approx(40.0));
+  CHECK(two.a * 4000 + two.b * 4000.0 * 4000 == approx(0.9));
+  CHECK(two.rms_relative_residual < 1e-9);
+  CHECK_FALSE(two.ratio_from_model);
+  const auto three = fit_prefill({{40.0, 174000.0}, {0.9, 4000.0}, {12.0, 80000.0}}, 1.0);
+  CHECK(three.rms_relative_residual > 0.01);
+  const auto one = fit_prefill({{40.0, 174000.0}}, 2e-5);
+  CHECK(one.ratio_from_model);
+  CHECK(one.b / one.a == approx(2e-5));
+  CHECK_THROWS_AS(fit_prefill({{1.0, 1000.0}, {2.0, 1000.0}}, 1.0), usage_error);
+  CHECK_THROWS_AS(fit_prefill({{-1.0, 1000.0}}, 1.0), usage_error);
 }
 
 TEST_CASE("trace numbers: hash ids up to 2^64-1, totals that would wrap are refused", "[replay]") {
