@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <queue>
 #include <unordered_map>
@@ -48,7 +49,8 @@ struct live {
   std::uint64_t cached = 0;  // tokens whose KV needs no prefill
   std::uint64_t needed = 0;  // tokens to prefill
   std::uint64_t prefilled = 0;
-  std::uint64_t decode_left = 0;
+  std::uint64_t decode_left = 0;       // set at the first token
+  std::uint64_t admit_seq = 0;         // admission order: prefill chunks go in this order
   bool load_pending = false;           // layer-wise: prefilling while its load runs
   std::vector<std::uint64_t> storing;  // chunk keys, inserted in L1 when the store ends
   int store_parts = 0;                 // transfers of its store still running
@@ -60,7 +62,7 @@ struct step {
   double end = kInf;
   double compute_s = 0;
   std::uint64_t decode_k = 0;  // decode tokens per decoding request in this step
-  std::vector<std::size_t> decoding;
+  std::size_t decoding = 0;    // requests decoding in this step
   std::vector<std::pair<std::size_t, std::uint64_t>> prefill;  // request, tokens
   std::size_t pending_loads = 0;
   double last_load_end = 0;
@@ -70,7 +72,15 @@ struct replica {
   std::deque<std::size_t> pending;  // client order, not yet issued
   std::size_t outstanding = 0;
   std::deque<std::size_t> waiting;  // arrived, not admitted
-  std::vector<std::size_t> running;
+  std::size_t running = 0;          // admitted and not finished
+  std::uint64_t admitted = 0;
+  // Decoding requests by the decode clock at which they end: the clock counts the tokens each
+  // decoding request has been given, so a step costs O(log n), not a walk over the batch.
+  std::uint64_t decode_clock = 0;
+  std::priority_queue<std::pair<std::uint64_t, std::size_t>,
+                      std::vector<std::pair<std::uint64_t, std::size_t>>, std::greater<>>
+      decoders;
+  std::map<std::uint64_t, std::size_t> prefilling;  // admission order -> request
   lru_cache gpu;
   lru_cache* l1 = nullptr;
   std::unordered_set<std::uint64_t>* l1_in_flight = nullptr;
@@ -91,7 +101,8 @@ class simulator {
   void lookup(std::size_t i);
   void try_step(std::size_t r);
   std::uint64_t plan_decodes(replica& rep, step& s, std::uint64_t& budget);
-  void fast_forward(step& s, double dt);
+  void fast_forward(replica& rep, step& s, double dt);
+  void start_prefill(std::size_t i);
   void compute_end(std::size_t r);
   void finish_step(std::size_t r);
   void prefill_done(std::size_t i);
@@ -173,10 +184,11 @@ void simulator::arrive(std::size_t i) {
 
 void simulator::admit(std::size_t r) {
   auto& rep = reps_[r];
-  while (!rep.waiting.empty() && rep.running.size() < c_.max_running) {
+  while (!rep.waiting.empty() && rep.running < c_.max_running) {
     const std::size_t i = rep.waiting.front();
     rep.waiting.pop_front();
-    rep.running.push_back(i);
+    ++rep.running;
+    lv_[i].admit_seq = rep.admitted++;
     out_.requests[i].admit_s = now_;
     lookup(i);
   }
@@ -211,7 +223,7 @@ void simulator::lookup(std::size_t i) {
   l.needed = q.prompt_tokens - l.cached;
   o.prefill_tokens = l.needed;
   if (o.loaded_tokens == 0) {
-    l.ph = phase::prefill;
+    start_prefill(i);
     o.ready_s = now_;
     return;
   }
@@ -221,35 +233,28 @@ void simulator::lookup(std::size_t i) {
                                       t_.chunk_overhead * static_cast<double>(o.loaded_chunks));
   xfer_owner_[id] = {i, false, false};
   const bool layerwise = c_.overlap == load_overlap::layerwise;
-  l.ph = layerwise ? phase::prefill : phase::loading;
+  l.ph = phase::loading;
   l.load_pending = layerwise;
+  if (layerwise) start_prefill(i);
 }
 
 std::uint64_t simulator::plan_decodes(replica& rep, step& s, std::uint64_t& budget) {
-  std::uint64_t least = std::numeric_limits<std::uint64_t>::max();
-  for (const std::size_t i : rep.running) {
-    if (lv_[i].ph != phase::decoding) continue;
-    s.decoding.push_back(i);
-    least = std::min(least, lv_[i].decode_left);
-  }
-  const auto d = static_cast<double>(s.decoding.size());
-  if (s.decoding.empty()) return 0;
+  s.decoding = rep.decoders.size();
+  if (s.decoding == 0) return 0;
+  const auto d = static_cast<double>(s.decoding);
   if (c_.decode_request_s > 0) {  // each request's whole decode as one unbatched step
     s.compute_s += c_.decode_request_s * d;
-    return least;
+    return 1;
   }
   s.compute_s += c_.decode_step_s + c_.decode_seq_s * d;
-  budget = budget > s.decoding.size() ? budget - s.decoding.size() : 0;
+  budget = budget > s.decoding ? budget - s.decoding : 0;
   return 1;
 }
 
 // A step of decodes alone keeps its batch until a request ends or something arrives: take
 // as many such steps at once as fit before the next outside event.
-void simulator::fast_forward(step& s, double dt) {
-  std::uint64_t least = std::numeric_limits<std::uint64_t>::max();
-  for (const std::size_t i : s.decoding)
-    least = std::min(least, lv_[i].decode_left);
-  std::uint64_t k = least;
+void simulator::fast_forward(replica& rep, step& s, double dt) {
+  std::uint64_t k = rep.decoders.top().first - rep.decode_clock;  // the first to end
   const double gap = next_external() - now_;
   if (dt > 0 && std::isfinite(gap))
     k = std::min<std::uint64_t>(k,
@@ -264,9 +269,9 @@ void simulator::try_step(std::size_t r) {
   step s;
   std::uint64_t budget = c_.max_batched_tokens;
   s.decode_k = plan_decodes(rep, s, budget);
-  for (const std::size_t i : rep.running) {
+  for (const auto& [seq, i] : rep.prefilling) {
+    if (budget == 0) break;
     auto& l = lv_[i];
-    if (l.ph != phase::prefill || budget == 0) continue;
     const std::uint64_t k = std::min(l.needed - l.prefilled, budget);
     if (k == 0) continue;
     s.compute_s += t_.prefill(static_cast<double>(l.cached + l.prefilled), static_cast<double>(k));
@@ -274,8 +279,8 @@ void simulator::try_step(std::size_t r) {
     s.prefill.emplace_back(i, k);
     if (l.load_pending) ++s.pending_loads;
   }
-  if (s.decoding.empty() && s.prefill.empty()) return;
-  if (s.prefill.empty() && c_.decode_request_s == 0) fast_forward(s, s.compute_s);
+  if (s.decoding == 0 && s.prefill.empty()) return;
+  if (s.prefill.empty() && c_.decode_request_s == 0) fast_forward(rep, s, s.compute_s);
   s.busy = true;
   s.end = now_ + s.compute_s;
   rep.st = std::move(s);
@@ -302,15 +307,21 @@ void simulator::compute_end(std::size_t r) {
 void simulator::finish_step(std::size_t r) {
   step s = std::move(reps_[r].st);
   reps_[r].st = step{};
-  for (const std::size_t i : s.decoding) {
-    auto& l = lv_[i];
-    l.decode_left =
-        c_.decode_request_s > 0 ? 0 : l.decode_left - std::min(l.decode_left, s.decode_k);
-    if (l.decode_left == 0) finish(i);
+  auto& rep = reps_[r];
+  if (s.decoding > 0) {
+    rep.decode_clock += s.decode_k;
+    while (!rep.decoders.empty() && rep.decoders.top().first <= rep.decode_clock) {
+      const std::size_t i = rep.decoders.top().second;
+      rep.decoders.pop();
+      finish(i);
+    }
   }
   for (const auto& [i, k] : s.prefill) {
     lv_[i].prefilled += k;
-    if (lv_[i].prefilled == lv_[i].needed) prefill_done(i);
+    if (lv_[i].prefilled == lv_[i].needed) {
+      rep.prefilling.erase(lv_[i].admit_seq);
+      prefill_done(i);
+    }
   }
 }
 
@@ -363,13 +374,20 @@ void simulator::first_token(std::size_t i) {
     return;
   }
   lv_[i].ph = phase::decoding;
+  auto& rep = reps_[rq_[i].replica];
+  rep.decoders.emplace(rep.decode_clock + lv_[i].decode_left, i);
+}
+
+void simulator::start_prefill(std::size_t i) {
+  lv_[i].ph = phase::prefill;
+  reps_[rq_[i].replica].prefilling.emplace(lv_[i].admit_seq, i);
 }
 
 void simulator::finish(std::size_t i) {
   auto& rep = reps_[rq_[i].replica];
   lv_[i].ph = phase::done;
   out_.requests[i].finish_s = now_;
-  rep.running.erase(std::find(rep.running.begin(), rep.running.end(), i));
+  --rep.running;
   if (!rq_[i].arrival_s) --rep.outstanding;
   // The next turn of this context (and of the others) may now be issued.
   issue(rq_[i].replica);
@@ -384,7 +402,7 @@ void simulator::transfer_done(std::size_t id) {
   if (!store) {
     o.load_s = now_ - o.admit_s;
     o.ready_s = now_;
-    if (l.ph == phase::loading) l.ph = phase::prefill;
+    if (l.ph == phase::loading && !l.load_pending) start_prefill(i);
     if (l.load_pending) {
       l.load_pending = false;
       auto& s = rep.st;

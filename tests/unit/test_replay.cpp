@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cmath>
+#include <list>
 #include <string>
 
 #include "core/error.hpp"
@@ -54,6 +56,45 @@ TEST_CASE("LRU cache: capacity, eviction order, zero capacity", "[replay]") {
     unlimited.touch(static_cast<std::uint64_t>(i));
   CHECK(unlimited.size() == 1000);
   CHECK(unlimited.evictions() == 0);
+}
+
+TEST_CASE("LRU cache: the flat table agrees with a list model over 60000 random operations",
+          "[replay]") {
+  // Reference: a plain list, most recent first. Keys from a small range collide often, so the
+  // table's probing, its back-shifting on eviction and its growth are all exercised.
+  for (const std::uint64_t capacity : {1ULL, 7ULL, 1000ULL}) {
+    lru_cache c(capacity);
+    std::list<std::uint64_t> model;
+    std::uint64_t x = 12345, evicted = 0;
+    bool agree = true;
+    for (int op = 0; op < 60000 && agree; ++op) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      const std::uint64_t key = (x >> 33) % 3000;
+      const auto it = std::find(model.begin(), model.end(), key);
+      const bool held = it != model.end();
+      if ((x >> 20) % 4 == 0) {  // a lookup that refreshes
+        agree = c.use(key) == held;
+        if (held) model.splice(model.begin(), model, it);
+        continue;
+      }
+      agree = c.touch(key) == !held;
+      if (held) {
+        model.splice(model.begin(), model, it);
+      } else {
+        model.push_front(key);
+        if (model.size() > capacity) {
+          model.pop_back();
+          ++evicted;
+        }
+      }
+      agree = agree && c.size() == model.size() && c.contains(model.back()) &&
+              (model.size() < capacity || !c.contains(3000 + key));
+    }
+    CHECK(agree);
+    CHECK(c.evictions() == evicted);
+    for (const std::uint64_t k : model)
+      CHECK(c.contains(k));
+  }
 }
 
 TEST_CASE("trace replay, unlimited L1: hits stop at the first missing block", "[replay]") {
