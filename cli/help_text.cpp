@@ -90,6 +90,7 @@ const std::map<std::string_view, std::string_view>& placeholders() {
       {"--chunk-overhead", "TIME"},
       {"--decode-seq-time", "TIME"},
       {"--think-time", "TIME"},
+      {"--observed-ttft", "cold=T,turn1=T,warm=T"},
       {"--load-overlap", "none|layerwise"},
       {"--store", "sync|async"},
       {"--l1-scope", "per-replica|shared"},

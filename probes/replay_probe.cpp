@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/units.hpp"
 #include "probes/probe_list.hpp"
+#include "probes/replay_attribution.hpp"
 #include "probes/replay_exec.hpp"
 #include "replay/fit.hpp"
 #include "replay/models.hpp"
@@ -47,6 +48,7 @@ struct replay_options {
   std::string store = "sync";
   std::string l1_scope = "per-replica";
   std::string decode_seq_time = "0";
+  std::string observed_ttft;
   std::string prefill_time;
   std::string decode_time;
   std::string decode_token_time;
@@ -140,7 +142,8 @@ struct replay_plan {
   replay::workload_config workload;  // workload mode; in trace mode, its engine fields
   std::optional<tiers::tier_spec> exec_tier;
   int exec_gpu = 0;
-  json base;  // params every result carries
+  std::optional<replay::attribution_input> attribution;  // --observed-ttft
+  json base;                                             // params every result carries
 };
 
 void check_modes(const replay_options& o) {
@@ -174,6 +177,15 @@ void check_modes(const replay_options& o) {
 std::optional<replay::timing_model> plan_timing(const replay_options& o,
                                                 const replay::model_geometry* model,
                                                 std::uint64_t kvbpt) {
+  if (o.prefill_time.empty() && !o.observed_ttft.empty()) {
+    // The cold turn is a lone prompt of --context-tokens: it calibrates the prefill.
+    const auto cold = replay::parse_observed_ttft(o.observed_ttft).cold;
+    if (cold) {
+      replay_options with = o;
+      with.prefill_time = fmt::format("{}s@{}", *cold, o.context_tokens);
+      return plan_timing(with, model, kvbpt);
+    }
+  }
   if (o.prefill_time.empty()) {
     if (!o.workload.empty()) {
       throw usage_error(
@@ -203,8 +215,11 @@ std::optional<replay::timing_model> plan_timing(const replay_options& o,
   const double chunk_bytes = chunk_tokens * static_cast<double>(kvbpt);
   if (!o.from_results.empty()) {
     const document doc = load_document(o.from_results);
-    t.load_bw = bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
-    t.store_bw = bandwidth_from_results(doc, o.tier, o.gpu, "d2h", chunk_bytes, o.from_results);
+    // --load-bw / --store-bw win over the file (a file of KV curves alone has no bulk figure).
+    if (o.load_bw.empty())
+      t.load_bw = bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
+    if (o.store_bw.empty())
+      t.store_bw = bandwidth_from_results(doc, o.tier, o.gpu, "d2h", chunk_bytes, o.from_results);
   }
   if (!o.load_bw.empty()) t.load_bw = units::parse_rate(o.load_bw, "--load-bw");
   if (!o.store_bw.empty()) t.store_bw = units::parse_rate(o.store_bw, "--store-bw");
@@ -287,6 +302,31 @@ replay::workload_config plan_workload(const replay_options& o, const replay_plan
   return wc;
 }
 
+// --observed-ttft: the workload's geometry, the timing, and the node's curves from
+// --from-results (the per-block copy curve and the best kernel of that tier and GPU).
+replay::attribution_input plan_attribution(const replay_options& o, const replay_plan& p) {
+  if (o.workload.empty())
+    throw usage_error(
+        "--observed-ttft reads the agentic workload's turns: give --workload agentic");
+  replay::attribution_input in;
+  in.observed = replay::parse_observed_ttft(o.observed_ttft);
+  in.context_tokens = o.context_tokens;
+  in.turn_tokens = o.turn_tokens;
+  in.output_tokens = o.output_tokens;
+  in.turns = o.turns;
+  in.chunk_tokens = o.chunk_tokens;
+  in.kv_bytes_per_token = p.kvbpt;
+  in.timing = *p.timing;
+  if (!o.from_results.empty()) {
+    const document doc = load_document(o.from_results);
+    in.copy_curve = copy_curve(doc, o.tier, o.gpu);
+    in.kernel_bps = best_kernel(doc, o.tier, o.gpu);
+  }
+  if (p.timing->load_bw > 0) in.link_bps = p.timing->load_bw;
+  (void)replay::attribute(in);  // its refusals (a turn too few, figures below the prefill) now
+  return in;
+}
+
 replay_plan plan_replay(const replay_options& o) {
   check_modes(o);
   replay_plan p;
@@ -298,6 +338,7 @@ replay_plan plan_replay(const replay_options& o) {
   p.l1_capacity = parse_capacity(o.l1_capacity);
   p.timing = plan_timing(o, p.model, p.kvbpt);
   p.workload = o.workload.empty() ? plan_engine(o, p) : plan_workload(o, p);
+  if (!o.observed_ttft.empty()) p.attribution = plan_attribution(o, p);
   if (o.exec) {
     p.exec_tier = tiers::parse_tier(o.tier);
     p.exec_gpu = static_cast<int>(units::parse_int_list(o.gpu, "--gpu", 0, 1023).at(0));
@@ -494,6 +535,11 @@ std::vector<result> run_workload(run_context& ctx, const replay_options& o, cons
   const json params = workload_params(o, p);
   std::vector<result> out{workload_result(w, params, false), workload_result(w, params, true)};
   add_offload_figures(out[1], w, out[0]);
+  if (p.attribution) {
+    const auto a = replay::attribute(*p.attribution);
+    ctx.analysis["attribution"] = to_json(a);
+    ctx.analysis["summary"] = a.sentence;
+  }
   if (!measured.empty()) {
     add_exec_figures(out[1], w, measured, p);
     out[1].params["exec_tier"] = p.exec_tier->to_string();
@@ -598,6 +644,10 @@ probe_spec replay_probe() {
                        "Decode time per request, e.g. 2s (one unbatched step per request)");
         cmd.add_option("--decode-token-time", o->decode_token_time,
                        "Decode step time (one token for each running request), e.g. 20ms");
+        cmd.add_option("--observed-ttft", o->observed_ttft,
+                       "Workload: your stack's TTFTs on this workload, cold=TIME (turn 0), "
+                       "turn1=TIME, warm=TIME (mean of later turns): fits your restore rate and "
+                       "places it on --from-results' KV curves (analysis.attribution)");
         cmd.add_option("--load-bw", o->load_bw, "Tier -> GPU bandwidth, e.g. 20GiB/s");
         cmd.add_option("--store-bw", o->store_bw, "GPU -> tier bandwidth");
         cmd.add_option("--tier-bw", o->tier_bw,
@@ -628,7 +678,7 @@ probe_spec replay_probe() {
         std::vector<CLI::Option*> workload_only, trace_only{cmd.get_option("--block-tokens")};
         for (const char* n :
              {"--contexts", "--turns", "--context-tokens", "--turn-tokens", "--output-tokens",
-              "--order", "--inflight", "--replicas", "--think-time"})
+              "--order", "--inflight", "--replicas", "--think-time", "--observed-ttft"})
           workload_only.push_back(cmd.get_option(n));
         return [o, workload_only, trace_only](run_context& ctx) {
           o->workload_only_given.clear();

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "replay/attribution.hpp"
 #include "replay/engine.hpp"
 #include "replay/fit.hpp"
 #include "replay/lru_cache.hpp"
@@ -431,4 +432,55 @@ TEST_CASE("trace numbers: hash ids up to 2^64-1, totals that would wrap are refu
   // A line over 16 MiB is refused before it is parsed.
   const std::string long_line(kMaxLineBytes + 1, ' ');
   CHECK_THROWS_AS(parse_trace("x" + long_line, "t"), usage_error);
+}
+
+namespace {
+
+// What an application with a known per-chunk cost would observe on the agentic workload.
+attribution_input synthetic_stack(std::uint64_t n, std::uint64_t d, double per_chunk,
+                                  double per_request) {
+  attribution_input in;
+  in.context_tokens = n;
+  in.turn_tokens = d;
+  in.turns = 5;
+  in.kv_bytes_per_token = 98304;
+  in.timing.a = 1e-5;
+  in.copy_curve = {{4096, 1.5e9}, {65536, 17.1e9}, {1048576, 48.6e9}};
+  in.link_bps = 55e9;
+  in.kernel_bps = 51e9;
+  const auto turn = [&](double t) {  // prefill after the loaded chunks, plus the stack's costs
+    const double chunks = std::floor((n + (t - 1) * d) / 256.0);
+    return in.timing.prefill(chunks * 256, n + t * d - chunks * 256) + per_request +
+           per_chunk * chunks;
+  };
+  in.observed.turn1 = turn(1);
+  in.observed.warm = (turn(2) + turn(3) + turn(4)) / 3;
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("attribution: the warm turns give the stack's rate, placed on the copy curve",
+          "[replay]") {
+  const double chunk_bytes = 256.0 * 98304;
+  // A stack that restores at 17 GB/s: one copy per 64 KiB block on this curve.
+  const auto a = attribute(synthetic_stack(174000, 1000, chunk_bytes / 17e9, 0));
+  CHECK(a.effective_bps == approx(17e9));
+  CHECK_FALSE(a.per_request_separable);  // 679 vs 687 chunks: too close to split
+  REQUIRE(a.matched == "within");
+  CHECK(*a.matched_block_bytes > 0.98 * 65536);
+  CHECK(*a.matched_block_bytes < 1.02 * 65536);
+  CHECK(a.sentence.find("matches one copy per 6") != std::string::npos);
+  // The link's rate gives the warm floor: prefill plus the loaded bytes at 55 GB/s.
+  CHECK(a.warm_floor_s < a.warm_observed_s);
+  // Turns that load clearly different amounts split a fixed cost per request from the chunks.
+  const auto b = attribute(synthetic_stack(10000, 5000, chunk_bytes / 40e9, 0.3));
+  CHECK(b.per_request_separable);
+  CHECK(b.per_request_s == approx(0.3));
+  CHECK(b.effective_bps == approx(40e9));
+  // Faster than every per-block copy: said so.
+  CHECK(attribute(synthetic_stack(174000, 1000, chunk_bytes / 50e9, 0)).matched == "above");
+  CHECK_THROWS_AS(parse_observed_ttft("cold=30s"), usage_error);
+  CHECK_THROWS_AS(parse_observed_ttft("hot=1s"), usage_error);
+  CHECK(*parse_observed_ttft("cold=30s,turn1=2.8s,warm=900ms").warm == approx(0.9));
 }
