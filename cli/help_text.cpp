@@ -91,6 +91,7 @@ const std::map<std::string_view, std::string_view>& placeholders() {
       {"--decode-seq-time", "TIME"},
       {"--think-time", "TIME"},
       {"--observed-ttft", "cold=T,turn1=T,warm=T"},
+      {"--restore-method", "per-block|batch|kernel"},
       {"--load-overlap", "none|layerwise"},
       {"--store", "sync|async"},
       {"--l1-scope", "per-replica|shared"},

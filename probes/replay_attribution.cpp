@@ -1,5 +1,8 @@
 #include "probes/replay_attribution.hpp"
 
+#include <cmath>
+#include <map>
+
 namespace cxlprobe::probes {
 
 namespace {
@@ -39,6 +42,24 @@ std::optional<double> best_kernel(const document& doc, const std::string& tier,
     if (p.value("method", "") == "kernel" && (!best || bps > *best)) best = bps;
   });
   return best;
+}
+
+std::optional<double> restore_rate(const document& doc, const std::string& tier,
+                                   const std::string& gpu, const std::string& method,
+                                   double block_bytes) {
+  std::map<double, double> curve;  // block bytes -> B/s (kernels: the fastest at that size)
+  each_restore(doc, tier, gpu, [&](const json& p, double block, double bps) {
+    if (p.value("method", "") != method) return;
+    auto& v = curve[block];
+    v = std::max(v, bps);
+  });
+  if (curve.empty()) return std::nullopt;
+  const auto hi = curve.lower_bound(block_bytes);
+  if (hi == curve.end()) return std::prev(hi)->second;
+  if (hi->first == block_bytes || hi == curve.begin()) return hi->second;
+  const auto lo = std::prev(hi);
+  const double f = std::log(block_bytes / lo->first) / std::log(hi->first / lo->first);
+  return std::exp(std::log(lo->second) + f * (std::log(hi->second) - std::log(lo->second)));
 }
 
 json to_json(const replay::attribution& a) {

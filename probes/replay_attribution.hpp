@@ -1,5 +1,5 @@
-// `replay --observed-ttft`: the glue between a recorded dma result file (the node's KV restore
-// curves) and replay/attribution.hpp.
+// The node's KV restore curves from a recorded dma result file, for `replay --observed-ttft`
+// (replay/attribution.hpp) and `replay --restore-method`.
 #pragma once
 
 #include <optional>
@@ -18,5 +18,11 @@ std::vector<replay::curve_point> copy_curve(const document& doc, const std::stri
 std::optional<double> best_kernel(const document& doc, const std::string& tier,
                                   const std::string& gpu);
 json to_json(const replay::attribution& a);
+// The kv-restore rate of `method` (copy, batch, or kernel: the fastest kernel at each block
+// size) at `block_bytes`, log-log between measured block sizes, the nearest end beyond them;
+// nullopt when the file has no such result for this tier and GPU.
+std::optional<double> restore_rate(const document& doc, const std::string& tier,
+                                   const std::string& gpu, const std::string& method,
+                                   double block_bytes);
 
 }  // namespace cxlprobe::probes

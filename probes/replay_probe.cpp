@@ -49,6 +49,7 @@ struct replay_options {
   std::string l1_scope = "per-replica";
   std::string decode_seq_time = "0";
   std::string observed_ttft;
+  std::string restore_method;  // empty: loads at the bulk rate
   std::string prefill_time;
   std::string decode_time;
   std::string decode_token_time;
@@ -173,6 +174,40 @@ void check_modes(const replay_options& o) {
     throw usage_error("--exec runs a workload: give --workload agentic");
 }
 
+// One of a few names: the value it stands for, or a usage error listing them.
+template <typename T>
+T pick(const std::string& given, const char* option,
+       std::initializer_list<std::pair<const char*, T>> choices) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : choices) {
+    if (given == name) return value;
+    names.emplace_back(name);
+  }
+  throw usage_error(
+      fmt::format("{}: unknown value '{}'; use {}", option, given, fmt::join(names, " or ")));
+}
+
+// What the engine needs in both modes: caches, batching, transfers, stores, decode.
+// --restore-method: the load rate is the file's kv-restore curve of that method at one vLLM
+// block (16 tokens x KV bytes per token), the unit such a restore copies.
+double restore_method_rate(const replay_options& o, std::uint64_t kvbpt) {
+  const std::string method =
+      pick<std::string>(o.restore_method, "--restore-method",
+                        {{"per-block", "copy"}, {"batch", "batch"}, {"kernel", "kernel"}});
+  if (o.from_results.empty())
+    throw usage_error("--restore-method reads the KV restore curves of --from-results FILE");
+  if (!o.load_bw.empty())
+    throw usage_error("--restore-method sets the load rate; leave out --load-bw");
+  const double block = 16.0 * static_cast<double>(kvbpt);
+  const auto rate = restore_rate(load_document(o.from_results), o.tier, o.gpu, method, block);
+  if (!rate)
+    throw usage_error(fmt::format(
+        "--from-results '{}': no kv-restore result with method {} for tier {} and GPU {}; record "
+        "one with `cxlprobe dma --pattern kv-restore --method {} --tier {} --gpus {} --json FILE`",
+        o.from_results, method, o.tier, o.gpu, method == "copy" ? "copy" : method, o.tier, o.gpu));
+  return *rate;
+}
+
 // The timing model: optional in trace mode, needed in workload mode.
 std::optional<replay::timing_model> plan_timing(const replay_options& o,
                                                 const replay::model_geometry* model,
@@ -216,11 +251,12 @@ std::optional<replay::timing_model> plan_timing(const replay_options& o,
   if (!o.from_results.empty()) {
     const document doc = load_document(o.from_results);
     // --load-bw / --store-bw win over the file (a file of KV curves alone has no bulk figure).
-    if (o.load_bw.empty())
+    if (o.load_bw.empty() && o.restore_method.empty())
       t.load_bw = bandwidth_from_results(doc, o.tier, o.gpu, "h2d", chunk_bytes, o.from_results);
     if (o.store_bw.empty())
       t.store_bw = bandwidth_from_results(doc, o.tier, o.gpu, "d2h", chunk_bytes, o.from_results);
   }
+  if (!o.restore_method.empty()) t.load_bw = restore_method_rate(o, kvbpt);
   if (!o.load_bw.empty()) t.load_bw = units::parse_rate(o.load_bw, "--load-bw");
   if (!o.store_bw.empty()) t.store_bw = units::parse_rate(o.store_bw, "--store-bw");
   if (t.load_bw <= 0)
@@ -248,20 +284,6 @@ void check_workload_bounds(const replay_options& o, std::uint64_t kvbpt) {
   }
 }
 
-// One of a few names: the value it stands for, or a usage error listing them.
-template <typename T>
-T pick(const std::string& given, const char* option,
-       std::initializer_list<std::pair<const char*, T>> choices) {
-  std::vector<std::string> names;
-  for (const auto& [name, value] : choices) {
-    if (given == name) return value;
-    names.emplace_back(name);
-  }
-  throw usage_error(
-      fmt::format("{}: unknown value '{}'; use {}", option, given, fmt::join(names, " or ")));
-}
-
-// What the engine needs in both modes: caches, batching, transfers, stores, decode.
 replay::workload_config plan_engine(const replay_options& o, const replay_plan& p) {
   replay::workload_config wc;
   wc.kv_bytes_per_token = p.kvbpt;
@@ -348,6 +370,7 @@ replay_plan plan_replay(const replay_options& o) {
   if (p.model) p.base["model"] = p.model->name;
   if (p.timing) {
     p.base["load_bw"] = p.timing->load_bw;
+    p.base["restore_method"] = o.restore_method.empty() ? "bulk" : o.restore_method;
     p.base["store_bw"] = p.timing->store_bw;
     p.base["prefill_a_s_per_token"] = p.timing->a;
     p.base["prefill_b_s_per_token2"] = p.timing->b;
@@ -648,6 +671,10 @@ probe_spec replay_probe() {
                        "Workload: your stack's TTFTs on this workload, cold=TIME (turn 0), "
                        "turn1=TIME, warm=TIME (mean of later turns): fits your restore rate and "
                        "places it on --from-results' KV curves (analysis.attribution)");
+        cmd.add_option("--restore-method", o->restore_method,
+                       "Load at the --from-results kv-restore rate of this method at one vLLM "
+                       "block: per-block (a copy per block), batch, kernel (the fastest kernel); "
+                       "default: the bulk H2D rate");
         cmd.add_option("--load-bw", o->load_bw, "Tier -> GPU bandwidth, e.g. 20GiB/s");
         cmd.add_option("--store-bw", o->store_bw, "GPU -> tier bandwidth");
         cmd.add_option("--tier-bw", o->tier_bw,
