@@ -89,6 +89,7 @@ const std::map<std::string_view, std::string_view>& placeholders() {
       {"--decode-token-time", "TIME"},
       {"--chunk-overhead", "TIME"},
       {"--decode-seq-time", "TIME"},
+      {"--decode-step", "TIME@SEQS[,...]"},
       {"--think-time", "TIME"},
       {"--observed-ttft", "cold=T,turn1=T,warm=T"},
       {"--restore-method", "per-block|batch|kernel"},

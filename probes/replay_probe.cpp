@@ -53,6 +53,7 @@ struct replay_options {
   std::string prefill_time;
   std::string decode_time;
   std::string decode_token_time;
+  std::string decode_step;  // TIME@SEQS[,...]: a fit of both decode terms
   std::string load_bw;
   std::string store_bw;
   std::string tier_bw;
@@ -75,7 +76,8 @@ std::optional<std::uint64_t> parse_capacity(const std::string& text) {
 }
 
 // "40s@174000,0.9s@4000" -> {(40, 174000), (0.9, 4000)}
-std::vector<std::pair<double, double>> parse_prefill_points(const std::string& text) {
+std::vector<std::pair<double, double>> parse_time_at_points(const std::string& text,
+                                                            const char* option) {
   std::vector<std::pair<double, double>> out;
   std::size_t pos = 0;
   while (pos <= text.size()) {
@@ -83,15 +85,17 @@ std::vector<std::pair<double, double>> parse_prefill_points(const std::string& t
     const std::string item = text.substr(pos, end - pos);
     const auto at = item.find('@');
     if (at == std::string::npos) {
-      throw usage_error(fmt::format(
-          "--prefill-time '{}': expected TIME@TOKENS[,TIME@TOKENS...], e.g. 40s@174000", text));
+      const bool prefill = std::string(option) == "--prefill-time";
+      throw usage_error(fmt::format("{} '{}': expected {}[,...], e.g. {}", option, text,
+                                    prefill ? "TIME@TOKENS" : "TIME@SEQUENCES",
+                                    prefill ? "40s@174000" : "20ms@1,32ms@64"));
     }
-    const double t = units::parse_seconds(item.substr(0, at), "--prefill-time");
-    const auto tokens =
-        units::parse_int_list(item.substr(at + 1), "--prefill-time tokens", 1, 1L << 40);
-    if (t <= 0 || tokens.size() != 1)
-      throw usage_error("--prefill-time needs a positive time and one token count per point");
-    out.emplace_back(t, static_cast<double>(tokens[0]));
+    const double t = units::parse_seconds(item.substr(0, at), option);
+    const auto count =
+        units::parse_int_list(item.substr(at + 1), std::string(option) + " count", 1, 1L << 40);
+    if (t <= 0 || count.size() != 1)
+      throw usage_error(fmt::format("{} needs a positive time and one count per point", option));
+    out.emplace_back(t, static_cast<double>(count[0]));
     pos = end + 1;
   }
   return out;
@@ -229,7 +233,7 @@ std::optional<replay::timing_model> plan_timing(const replay_options& o,
     }
     return std::nullopt;
   }
-  const auto points = parse_prefill_points(o.prefill_time);
+  const auto points = parse_time_at_points(o.prefill_time, "--prefill-time");
   if (!model && points.size() < 2)
     throw usage_error(
         "--prefill-time with one point needs --model: the split between linear and attention "
@@ -243,6 +247,16 @@ std::optional<replay::timing_model> plan_timing(const replay_options& o,
   if (!o.decode_time.empty()) t.decode_time = units::parse_seconds(o.decode_time, "--decode-time");
   if (!o.decode_token_time.empty())
     t.decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
+  if (!o.decode_step.empty()) {
+    if (!o.decode_token_time.empty() || o.decode_seq_time != "0" || !o.decode_time.empty())
+      throw usage_error(
+          "--decode-step fits the decode terms itself; leave out --decode-token-time, "
+          "--decode-seq-time and --decode-time");
+    const auto fit = replay::fit_decode(parse_time_at_points(o.decode_step, "--decode-step"));
+    t.decode_token_time = fit.step_s;
+    t.decode_seq_time = fit.seq_s;
+    t.decode_fit_rms_relative_residual = fit.rms_relative_residual;
+  }
   t.chunk_overhead = units::parse_seconds(o.chunk_overhead, "--chunk-overhead");
   t.store_overlap = o.store_overlap;
   // The transfer unit: an LMCache chunk in workload mode, the trace's block in trace mode.
@@ -371,6 +385,11 @@ replay_plan plan_replay(const replay_options& o) {
   if (p.timing) {
     p.base["load_bw"] = p.timing->load_bw;
     p.base["restore_method"] = o.restore_method.empty() ? "bulk" : o.restore_method;
+    if (!o.decode_step.empty()) {
+      p.base["decode_step_s"] = p.timing->decode_token_time;
+      p.base["decode_seq_s"] = p.timing->decode_seq_time;
+      p.base["decode_fit_rms_relative_residual"] = p.timing->decode_fit_rms_relative_residual;
+    }
     p.base["store_bw"] = p.timing->store_bw;
     p.base["prefill_a_s_per_token"] = p.timing->a;
     p.base["prefill_b_s_per_token2"] = p.timing->b;
@@ -665,6 +684,9 @@ probe_spec replay_probe() {
                        "--model) or 40s@174000,0.9s@4000 (a fit of both terms, residual reported)");
         cmd.add_option("--decode-time", o->decode_time,
                        "Decode time per request, e.g. 2s (one unbatched step per request)");
+        cmd.add_option("--decode-step", o->decode_step,
+                       "Measured decode step times at batch sizes: TIME@SEQUENCES[,...], e.g. "
+                       "20ms@1,32ms@64 (fits the per-step and per-sequence terms)");
         cmd.add_option("--decode-token-time", o->decode_token_time,
                        "Decode step time (one token for each running request), e.g. 20ms");
         cmd.add_option("--observed-ttft", o->observed_ttft,

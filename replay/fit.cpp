@@ -62,4 +62,48 @@ prefill_fit fit_prefill(const std::vector<std::pair<double, double>>& points, do
   return f;
 }
 
+decode_fit fit_decode(const std::vector<std::pair<double, double>>& points) {
+  if (points.empty()) throw usage_error("--decode-step: give at least one TIME@SEQUENCES point");
+  for (const auto& [t, n] : points) {
+    if (!(t > 0) || !(n >= 1))
+      throw usage_error("--decode-step: every point needs a positive time and 1 or more sequences");
+  }
+  decode_fit f;
+  if (points.size() == 1) {
+    f.step_s = points[0].first;
+    return f;
+  }
+  // Weighted by 1/T: minimise sum((a u + b v - 1)^2) with u = 1 / T, v = n / T.
+  double uu = 0, uv = 0, vv = 0, u1 = 0, v1 = 0;
+  for (const auto& [t, n] : points) {
+    const double u = 1 / t, v = n / t;
+    uu += u * u;
+    uv += u * v;
+    vv += v * v;
+    u1 += u;
+    v1 += v;
+  }
+  const double det = uu * vv - uv * uv;
+  if (!(std::fabs(det) > 1e-12 * uu * vv))
+    throw usage_error(
+        "--decode-step: the points cannot separate the per-step and per-sequence terms; give "
+        "points at different batch sizes (e.g. 20ms@1,32ms@64)");
+  f.step_s = (u1 * vv - v1 * uv) / det;
+  f.seq_s = (v1 * uu - u1 * uv) / det;
+  if (f.seq_s < 0) {
+    f.seq_s = 0;
+    f.step_s = u1 / uu;
+  } else if (f.step_s < 0) {
+    f.step_s = 0;
+    f.seq_s = v1 / vv;
+  }
+  double sum = 0;
+  for (const auto& [t, n] : points) {
+    const double e = (f.step_s + f.seq_s * n) / t - 1;
+    sum += e * e;
+  }
+  f.rms_relative_residual = std::sqrt(sum / static_cast<double>(points.size()));
+  return f;
+}
+
 }  // namespace cxlprobe::replay

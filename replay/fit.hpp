@@ -22,4 +22,15 @@ struct prefill_fit {
 // point that is not positive, or points that cannot fix two terms (all at one length).
 prefill_fit fit_prefill(const std::vector<std::pair<double, double>>& points, double model_ratio);
 
+// Decode calibration: a step of n running sequences takes step_s + seq_s x n.
+struct decode_fit {
+  double step_s = 0;
+  double seq_s = 0;
+  double rms_relative_residual = 0;
+};
+
+// points: (seconds per step, sequences in the step). One point: a constant step time. Two or
+// more at different batch sizes: least squares of the relative error, both terms >= 0.
+decode_fit fit_decode(const std::vector<std::pair<double, double>>& points);
+
 }  // namespace cxlprobe::replay

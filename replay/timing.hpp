@@ -17,7 +17,9 @@ struct timing_model {
   double store_overlap = 0;      // fraction of the store time hidden under prefill, 0..1
   double decode_time = 0;        // seconds per request, or:
   double decode_token_time = 0;  // seconds per output token (per decode step)
-  std::size_t fit_points = 0;    // prefill points a and b were fitted to
+  double decode_seq_time = 0;    // seconds per sequence in a decode step (--decode-step fit)
+  double decode_fit_rms_relative_residual = 0;
+  std::size_t fit_points = 0;  // prefill points a and b were fitted to
   double fit_rms_relative_residual = 0;
 
   double prefill(double cached_tokens, double new_tokens) const;

@@ -484,3 +484,15 @@ TEST_CASE("attribution: the warm turns give the stack's rate, placed on the copy
   CHECK_THROWS_AS(parse_observed_ttft("hot=1s"), usage_error);
   CHECK(*parse_observed_ttft("cold=30s,turn1=2.8s,warm=900ms").warm == approx(0.9));
 }
+
+TEST_CASE("decode fit: one point is a constant step, two split step and sequence", "[replay]") {
+  const auto one = fit_decode({{0.02, 1.0}});
+  CHECK(one.step_s == approx(0.02));
+  CHECK(one.seq_s == 0);
+  const auto two = fit_decode({{0.02, 1.0}, {0.032, 64.0}});
+  CHECK(two.step_s + two.seq_s == approx(0.02));
+  CHECK(two.step_s + 64 * two.seq_s == approx(0.032));
+  CHECK(two.rms_relative_residual < 1e-9);
+  CHECK_THROWS_AS(fit_decode({{0.02, 8.0}, {0.03, 8.0}}), usage_error);
+  CHECK_THROWS_AS(fit_decode({{0.02, 0.0}}), usage_error);
+}
