@@ -394,8 +394,11 @@ void simulator::finish(std::size_t i) {
 }
 
 void simulator::transfer_done(std::size_t id) {
-  const auto [i, store, waited] = xfer_owner_.at(id);
+  const owner who = xfer_owner_.at(id);
   xfer_owner_.erase(id);
+  const std::size_t i = who.request;  // a plain variable: clang 14 captures no bindings
+  const bool store = who.store;
+  const bool waited = who.waited;
   auto& l = lv_[i];
   auto& o = out_.requests[i];
   auto& rep = reps_[rq_[i].replica];
