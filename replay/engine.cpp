@@ -223,8 +223,12 @@ void simulator::lookup(std::size_t i) {
   l.needed = q.prompt_tokens - l.cached;
   o.prefill_tokens = l.needed;
   if (o.loaded_tokens == 0) {
-    start_prefill(i);
     o.ready_s = now_;
+    if (l.needed == 0) {  // an empty prompt (a trace may hold one): nothing to compute
+      prefill_done(i);
+      return;
+    }
+    start_prefill(i);
     return;
   }
   const double bytes = static_cast<double>(o.loaded_tokens * c_.kv_bytes_per_token);

@@ -290,6 +290,8 @@ TEST_CASE("engine: simultaneous arrivals queue behind the batch budget", "[repla
   CHECK(o.requests[0].ttft_s() == approx(1.0));
   CHECK(o.requests[1].ttft_s() == approx(2.0));  // waited one full step
   CHECK(o.wall_s == approx(2.0));
+  // An empty prompt (a trace line of input_length 0) completes at its arrival.
+  CHECK(run_engine({req(0.5, 0)}, c, ms_per_token(), 0).requests[0].ttft_s() == approx(0.0));
   // A prompt longer than the budget is prefilled in chunks over several steps.
   const auto big = run_engine({req(0, 2500)}, c, ms_per_token(), 0);
   CHECK(big.requests[0].ttft_s() == approx(2.5));
