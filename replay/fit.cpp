@@ -3,18 +3,47 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "replay/timing.hpp"
 
 namespace cxlprobe::replay {
 
 namespace {
 
-double rms_relative(const prefill_fit& f, const std::vector<std::pair<double, double>>& points) {
+struct two_terms {
+  double p = 0, q = 0, rms_relative_residual = 0;
+};
+
+// T_i ~ p f(n_i) + q g(n_i) by least squares of the relative error: with x = f(n)/T and
+// y = g(n)/T, minimise sum((p x + q y - 1)^2); p, q >= 0 (a fit that wants a negative term drops
+// it and refits the other). Throws usage_error(`inseparable`) when the points cannot tell the
+// two terms apart.
+template <typename F, typename G>
+two_terms fit_relative(const std::vector<std::pair<double, double>>& points, F f, G g,
+                       const char* inseparable) {
+  double xx = 0, xy = 0, yy = 0, x1 = 0, y1 = 0;
+  for (const auto& [t, n] : points) {
+    const double x = f(n) / t, y = g(n) / t;
+    xx += x * x;
+    xy += x * y;
+    yy += y * y;
+    x1 += x;
+    y1 += y;
+  }
+  const double det = xx * yy - xy * xy;
+  if (!(std::fabs(det) > 1e-12 * xx * yy)) throw usage_error(inseparable);
+  two_terms r{(x1 * yy - y1 * xy) / det, (y1 * xx - x1 * xy) / det, 0};
+  if (r.q < 0) {
+    r = {x1 / xx, 0, 0};
+  } else if (r.p < 0) {
+    r = {0, y1 / yy, 0};
+  }
   double sum = 0;
   for (const auto& [t, n] : points) {
-    const double e = (f.a * n + f.b * n * n) / t - 1.0;
+    const double e = (r.p * f(n) + r.q * g(n)) / t - 1.0;
     sum += e * e;
   }
-  return std::sqrt(sum / static_cast<double>(points.size()));
+  r.rms_relative_residual = std::sqrt(sum / static_cast<double>(points.size()));
+  return r;
 }
 
 }  // namespace
@@ -28,37 +57,19 @@ prefill_fit fit_prefill(const std::vector<std::pair<double, double>>& points, do
   prefill_fit f;
   f.points = points.size();
   if (points.size() == 1) {
-    const auto [t0, n0] = points[0];
-    f.a = t0 / (n0 + model_ratio * n0 * n0);
-    f.b = model_ratio * f.a;
+    const timing_model t = calibrate(points[0].first, points[0].second, model_ratio);
+    f.a = t.a;
+    f.b = t.b;
     f.ratio_from_model = true;
     return f;
   }
-  // Weighted by 1/T: minimise sum((a x + b y - 1)^2) with x = n / T, y = n^2 / T.
-  double xx = 0, xy = 0, yy = 0, x1 = 0, y1 = 0;
-  for (const auto& [t, n] : points) {
-    const double x = n / t, y = n * n / t;
-    xx += x * x;
-    xy += x * y;
-    yy += y * y;
-    x1 += x;
-    y1 += y;
-  }
-  const double det = xx * yy - xy * xy;
-  if (!(std::fabs(det) > 1e-12 * xx * yy))
-    throw usage_error(
-        "--prefill-time: the points cannot separate the linear and the quadratic term; give "
-        "points at different prompt lengths (e.g. 40s@174000,0.9s@4000)");
-  f.a = (x1 * yy - y1 * xy) / det;
-  f.b = (y1 * xx - x1 * xy) / det;
-  if (f.b < 0) {
-    f.b = 0;
-    f.a = x1 / xx;
-  } else if (f.a < 0) {
-    f.a = 0;
-    f.b = y1 / yy;
-  }
-  f.rms_relative_residual = rms_relative(f, points);
+  const auto r = fit_relative(
+      points, [](double n) { return n; }, [](double n) { return n * n; },
+      "--prefill-time: the points cannot separate the linear and the quadratic term; give points "
+      "at different prompt lengths (e.g. 40s@174000,0.9s@4000)");
+  f.a = r.p;
+  f.b = r.q;
+  f.rms_relative_residual = r.rms_relative_residual;
   return f;
 }
 
@@ -73,36 +84,13 @@ decode_fit fit_decode(const std::vector<std::pair<double, double>>& points) {
     f.step_s = points[0].first;
     return f;
   }
-  // Weighted by 1/T: minimise sum((a u + b v - 1)^2) with u = 1 / T, v = n / T.
-  double uu = 0, uv = 0, vv = 0, u1 = 0, v1 = 0;
-  for (const auto& [t, n] : points) {
-    const double u = 1 / t, v = n / t;
-    uu += u * u;
-    uv += u * v;
-    vv += v * v;
-    u1 += u;
-    v1 += v;
-  }
-  const double det = uu * vv - uv * uv;
-  if (!(std::fabs(det) > 1e-12 * uu * vv))
-    throw usage_error(
-        "--decode-step: the points cannot separate the per-step and per-sequence terms; give "
-        "points at different batch sizes (e.g. 20ms@1,32ms@64)");
-  f.step_s = (u1 * vv - v1 * uv) / det;
-  f.seq_s = (v1 * uu - u1 * uv) / det;
-  if (f.seq_s < 0) {
-    f.seq_s = 0;
-    f.step_s = u1 / uu;
-  } else if (f.step_s < 0) {
-    f.step_s = 0;
-    f.seq_s = v1 / vv;
-  }
-  double sum = 0;
-  for (const auto& [t, n] : points) {
-    const double e = (f.step_s + f.seq_s * n) / t - 1;
-    sum += e * e;
-  }
-  f.rms_relative_residual = std::sqrt(sum / static_cast<double>(points.size()));
+  const auto r = fit_relative(
+      points, [](double) { return 1.0; }, [](double n) { return n; },
+      "--decode-step: the points cannot separate the per-step and per-sequence terms; give points "
+      "at different batch sizes (e.g. 20ms@1,32ms@64)");
+  f.step_s = r.p;
+  f.seq_s = r.q;
+  f.rms_relative_residual = r.rms_relative_residual;
   return f;
 }
 

@@ -85,18 +85,21 @@ Both run_on_and_off(const std::vector<engine_request>& rq, engine_config engine,
 
 }  // namespace
 
-trace_timed_outcome replay_trace_timed(std::vector<trace_request> requests,
+trace_timed_outcome replay_trace_timed(const std::vector<trace_request>& requests,
                                        std::uint64_t block_tokens, engine_config engine,
                                        const timing_model& t) {
   if (block_tokens == 0) throw usage_error("--block-tokens must be at least 1");
-  std::stable_sort(requests.begin(), requests.end(),
-                   [](const trace_request& x, const trace_request& y) {
-                     return x.timestamp_ms < y.timestamp_ms;
-                   });
+  // Timestamp order, ties in file order, by index: the requests (and their ids) are not copied.
+  std::vector<std::size_t> order(requests.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    return requests[x].timestamp_ms < requests[y].timestamp_ms;
+  });
   std::vector<engine_request> rq;
   rq.reserve(requests.size());
-  const double t0 = requests.empty() ? 0.0 : requests.front().timestamp_ms;
-  for (const auto& r : requests) {
+  const double t0 = requests.empty() ? 0.0 : requests[order.front()].timestamp_ms;
+  for (const std::size_t i : order) {
+    const auto& r = requests[i];
     engine_request e;
     e.arrival_s = (r.timestamp_ms - t0) / 1000.0;
     e.prompt_tokens = r.input_length;

@@ -48,11 +48,12 @@ trace_outcome replay_trace(std::vector<trace_request> requests, const trace_conf
 // The same trace through the event-driven engine, offload ON and OFF: requests arrive at their
 // timestamps (ms, from the first one), queue, batch, load, store; the prefix cache counts trace
 // blocks (the finest unit a trace identifies), the L1 engine.chunk_tokens chunks of them.
+// Outcomes are in timestamp order (ties in file order), as replay_trace's.
 struct trace_timed_outcome {
   engine_outcome on;
   engine_outcome off;
 };
-trace_timed_outcome replay_trace_timed(std::vector<trace_request> requests,
+trace_timed_outcome replay_trace_timed(const std::vector<trace_request>& requests,
                                        std::uint64_t block_tokens, engine_config engine,
                                        const timing_model& timing);
 

@@ -14,7 +14,7 @@ struct timing_model {
   double load_bw = 0;            // B/s from the tier to the GPU (0: loads not modelled)
   double store_bw = 0;           // B/s from the GPU to the tier
   double chunk_overhead = 0;     // seconds per loaded chunk
-  double store_overlap = 0;      // fraction of the store time hidden under prefill, 0..1
+  double store_overlap = 0;      // share of a sync store's bytes the first token does not wait for
   double decode_time = 0;        // seconds per request, or:
   double decode_token_time = 0;  // seconds per output token (per decode step)
   double decode_seq_time = 0;    // seconds per sequence in a decode step (--decode-step fit)
@@ -23,9 +23,6 @@ struct timing_model {
   double fit_rms_relative_residual = 0;
 
   double prefill(double cached_tokens, double new_tokens) const;
-  double load(double bytes, double chunks) const;
-  double exposed_store(double bytes) const;
-  double decode(double output_tokens) const;
 };
 
 // a and b from one measured point T0 seconds at n0 tokens and the model's b/a ratio:
