@@ -38,7 +38,7 @@ void transfer_set::recount() {
 
 std::size_t transfer_set::start(double now, std::size_t replica, bool store, double bytes,
                                 double fixed_s) {
-  (void)advance(now);  // every other transfer moved at the old rates until now
+  move_to(now);  // every other transfer moved at the old rates until now (none is reported here)
   transfer t;
   t.replica = replica;
   t.store = store;
@@ -49,7 +49,6 @@ std::size_t transfer_set::start(double now, std::size_t replica, bool store, dou
   if (!t.moving) t.done_at = now + fixed_s;
   all_.push_back(t);
   live_.push_back(all_.size() - 1);
-  ++active_;
   recount();
   return all_.size() - 1;
 }
@@ -66,6 +65,25 @@ double transfer_set::next_completion() const {
 }
 
 std::vector<std::size_t> transfer_set::advance(double now) {
+  now = std::max(now, now_);
+  move_to(now);
+  std::vector<std::size_t> done;
+  for (const std::size_t id : live_) {
+    auto& t = all_[id];
+    if (!t.moving && !t.finished && t.done_at <= now) {
+      t.finished = true;
+      done.push_back(id);
+    }
+  }
+  if (!done.empty()) {
+    live_.erase(std::remove_if(live_.begin(), live_.end(),
+                               [&](std::size_t id) { return all_[id].finished; }),
+                live_.end());
+  }
+  return done;
+}
+
+void transfer_set::move_to(double now) {
   now = std::max(now, now_);
   // Bytes finish one transfer at a time; each finish changes everyone else's rate.
   while (moving_ > 0) {
@@ -104,21 +122,6 @@ std::vector<std::size_t> transfer_set::advance(double now) {
     recount();
   }
   now_ = now;
-  std::vector<std::size_t> done;
-  for (const std::size_t id : live_) {
-    auto& t = all_[id];
-    if (!t.moving && !t.finished && t.done_at <= now) {
-      t.finished = true;
-      done.push_back(id);
-    }
-  }
-  if (!done.empty()) {
-    live_.erase(std::remove_if(live_.begin(), live_.end(),
-                               [&](std::size_t id) { return all_[id].finished; }),
-                live_.end());
-    active_ = live_.size();
-  }
-  return done;
 }
 
 }  // namespace cxlprobe::replay

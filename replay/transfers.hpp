@@ -25,7 +25,6 @@ class transfer_set {
   // Moves every transfer to `now` (not before the last call) and returns the ids that completed
   // at or before it, in id order.
   std::vector<std::size_t> advance(double now);
-  bool busy() const { return active_ > 0; }
 
  private:
   struct transfer {
@@ -39,11 +38,13 @@ class transfer_set {
     bool finished = false;
   };
   double rate(const transfer& t) const;
+  // Moves bytes to `now`; a transfer whose bytes end waits its fixed cost. Reports nothing:
+  // completions are collected by advance() alone, so none is lost when a start moves the clock.
+  void move_to(double now);
   void recount();
 
   double load_bw_, store_bw_, tier_bw_;
   double now_ = 0;
-  std::size_t active_ = 0;
   std::vector<transfer> all_;
   std::vector<std::size_t> live_;            // ids not finished
   std::vector<std::size_t> loads_, stores_;  // moving, per replica

@@ -381,6 +381,12 @@ TEST_CASE("transfers: loads share a link, loads and stores share only the tier",
   duplex.start(0, 0, true, 1e6, 0.5);  // a fixed cost after its bytes
   CHECK(duplex.advance(1.0).size() == 1);
   CHECK(duplex.next_completion() == approx(1.5));
+  // Unlimited links: a transfer ends the instant it starts; one started at that same instant
+  // must not swallow its completion (the engine waited forever on it).
+  transfer_set instant(1, 0, 0, 0);
+  instant.start(0, 0, true, 1e6, 0);
+  instant.start(0, 0, true, 1e6, 0);
+  CHECK(instant.advance(0).size() == 2);
   transfer_set tier(2, 1e6, 1e6, 1e6);
   tier.start(0, 0, false, 1e6, 0);
   tier.start(0, 1, true, 0.5e6, 0);
