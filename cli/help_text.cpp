@@ -75,6 +75,7 @@ const std::map<std::string_view, std::string_view>& placeholders() {
       {"--stores", "KIND"},
       {"--isa", "ISA"},
       {"--balance", "MODE"},
+      {"--placement", "spread|compact|auto"},
       {"--lanes", "N"},
       {"--prefetch", "SIZE"},
       {"--total", "SIZE"},

@@ -43,6 +43,7 @@ struct bw_options {
   std::string prefetch = "0";
   std::string isa = "auto";
   std::string balance = "steal";
+  std::string placement = "auto";
 };
 
 // Blocks that threads done with their own share take from the others' (--balance steal).
@@ -159,8 +160,20 @@ struct bw_plan {
   std::optional<cpu::isa> isa;
   std::vector<bool> stores;
   bool steal = true;
+  std::vector<std::string> placements;  // tried in turn while tuning; one: no choice
   std::vector<std::string> events;
 };
+
+// --placement: spread and compact both tried (auto) unless --cpus names the CPUs: auto then
+// keeps the list's order (the first N of it), as before there was a choice.
+std::vector<std::string> parse_placement(const std::string& s, bool cpus_listed) {
+  if (s == "auto") {
+    return cpus_listed ? std::vector<std::string>{"listed"}
+                       : std::vector<std::string>{"spread", "compact"};
+  }
+  if (s == "spread" || s == "compact") return {s};
+  throw usage_error(fmt::format("--placement: unknown '{}'; use auto, spread or compact", s));
+}
 
 bw_plan plan_bw(run_context& ctx, const bw_options& o) {
   validate(o.reps);
@@ -192,6 +205,7 @@ bw_plan plan_bw(run_context& ctx, const bw_options& o) {
     throw usage_error(fmt::format("--balance: unknown '{}'; use steal or static", o.balance));
   }
   p.steal = o.balance == "steal";
+  p.placements = parse_placement(o.placement, !o.pin.cpus.empty());
   if (o.counters == "default") {
     p.events = default_counter_events();
   } else if (o.counters != "none") {
@@ -199,6 +213,32 @@ bw_plan plan_bw(run_context& ctx, const bw_options& o) {
       p.events.emplace_back(e);
   }
   return p;
+}
+
+// The CPUs of n threads placed the named way over the run's CPUs.
+std::vector<int> place(const std::string& how, const std::vector<int>& cpus, std::size_t n) {
+  if (how == "spread") return spread_cpus(cpus, n);
+  if (how == "compact") return compact_cpus(cpus, n, smt_siblings);
+  return std::vector<int>(cpus.begin(), cpus.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+struct placement {
+  std::string name;
+  std::vector<int> cpus;
+};
+
+// The placements worth trying for n threads: one where they land on the same CPUs (one thread,
+// every CPU).
+std::vector<placement> placements_for(const bw_plan& bp, std::size_t n) {
+  std::vector<placement> out;
+  for (const auto& how : bp.placements) {
+    auto cpus = place(how, bp.cpus, n);
+    const bool same = std::any_of(out.begin(), out.end(), [&](const placement& p) {
+      return std::is_permutation(p.cpus.begin(), p.cpus.end(), cpus.begin(), cpus.end());
+    });
+    if (!same) out.push_back({how, std::move(cpus)});
+  }
+  return out;
 }
 
 // One (op, thread count) point: fill, tune, time, verify, and the result. Workers run the
@@ -224,19 +264,18 @@ class bw_point {
         counts_(static_cast<std::size_t>(o.reps.reps),
                 std::vector<long long>(counters.events().size(), 0)),
         thread_sets_(n_),
-        // An explicit --cpus list is taken in order; otherwise threads spread over the CPUs.
-        placed_(o.pin.cpus.empty() ? spread_cpus(bp.cpus, n_)
-                                   : std::vector<int>(bp.cpus.begin(), bp.cpus.begin() + nthreads)),
+        placements_(placements_for(bp, n_)),
+        placed_(placements_.front()),
         choices_(candidates(op.name, bp.isa, bp.lanes, bp.prefetch, bp.stores)),
         chosen_(choices_.front()),
-        tuning_(choices_.size() > 1),
+        tuning_(choices_.size() > 1 || placements_.size() > 1),
         filled_(n_, 0) {}
 
   // nullopt when a stop was requested before the timed rounds ended.
   std::optional<result> run(run_context& ctx) {
     ctx.step(fmt::format("bw {} on {} with {} thread(s)", op_.name, bp_.tier.to_string(), n_));
     if (tuning_) tune(ctx);
-    const worker_plan plan{placed_, o_.reps.warmup, o_.reps.reps};
+    const worker_plan plan{placed_.cpus, o_.reps.warmup, o_.reps.reps};
     const auto rounds = run_pinned(plan_rounds(plan), prepare_fn(), body_fn(), ctx.stop);
     thread_sets_.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
     if (rounds.empty()) return std::nullopt;  // interrupted
@@ -331,24 +370,37 @@ class bw_point {
 
   // Non-temporal stores skip the read for ownership and win once DRAM is the limit; regular
   // stores drain faster from few cores; several streams per core help where one core's
-  // prefetchers limit it. The candidates take turns, round by round, for kTuningPasses passes,
-  // so that drift in the machine's bandwidth hits all alike; the shortest median round wins.
+  // prefetchers limit it; threads packed on the first cores or spread over all of them win on
+  // different machines (docs/validation.md). The candidates take turns, round by round, for
+  // kTuningPasses passes (placements alternate pass by pass: a placement is fixed for one run of
+  // pinned threads), so that drift in the machine's bandwidth hits all alike; the shortest median
+  // round wins.
   void tune(run_context& ctx) {
     constexpr int kTuningPasses = 3;
-    const int k = static_cast<int>(choices_.size());
-    const auto trial =
-        run_pinned(plan_rounds({placed_, 1, kTuningPasses * k}), prepare_fn(), body_fn(), ctx.stop);
-    std::vector<std::vector<double>> spans(choices_.size());
-    for (std::size_t r = 0; r < trial.size(); ++r)
-      spans[r % choices_.size()].push_back(trial[r].span());
+    const std::size_t k = choices_.size();
+    const int passes_per_run = placements_.size() == 1 ? kTuningPasses : 1;
+    // spans[placement][candidate]: one round's span per pass
+    std::vector<std::vector<std::vector<double>>> spans(placements_.size(),
+                                                        std::vector<std::vector<double>>(k));
+    for (int pass = 0; pass < kTuningPasses; pass += passes_per_run) {
+      for (std::size_t p = 0; p < placements_.size(); ++p) {
+        const worker_plan trial_plan{placements_[p].cpus, 1, passes_per_run * static_cast<int>(k)};
+        const auto trial = run_pinned(plan_rounds(trial_plan), prepare_fn(), body_fn(), ctx.stop);
+        for (std::size_t r = 0; r < trial.size(); ++r)
+          spans[p][r % k].push_back(trial[r].span());
+      }
+    }
     double best = 1e300;
-    for (std::size_t c = 0; c < choices_.size(); ++c) {
-      if (spans[c].empty()) continue;
-      std::sort(spans[c].begin(), spans[c].end());
-      const double median = spans[c][spans[c].size() / 2];
-      if (median < best) {
-        best = median;
-        chosen_ = choices_[c];
+    for (std::size_t p = 0; p < placements_.size(); ++p) {
+      for (std::size_t c = 0; c < k; ++c) {
+        auto& s = spans[p][c];
+        if (s.empty()) continue;
+        std::sort(s.begin(), s.end());
+        if (s[s.size() / 2] < best) {
+          best = s[s.size() / 2];
+          placed_ = placements_[p];
+          chosen_ = choices_[c];
+        }
       }
     }
     tuning_ = false;
@@ -430,7 +482,8 @@ class bw_point {
     r.params = {{"tier", bp_.tier.to_string()},
                 {"op", std::string(op_.name)},
                 {"threads", n_},
-                {"cpus", fmt::format("{}", fmt::join(placed_, ","))},
+                {"cpus", fmt::format("{}", fmt::join(placed_.cpus, ","))},
+                {"placement", placed_.name},
                 {"size", chunk_ * n_},
                 {"isa", std::string(cpu::isa_name(chosen_.isa))},
                 {"page_size", buf_.page_size()},
@@ -469,7 +522,8 @@ class bw_point {
   std::vector<std::vector<long long>> counts_;  // per timed round, summed over threads
   std::mutex counts_mutex_;
   std::vector<std::unique_ptr<thread_counters>> thread_sets_;
-  const std::vector<int> placed_;
+  const std::vector<placement> placements_;
+  placement placed_;
   const std::vector<variant> choices_;
   variant chosen_;
   bool tuning_;
@@ -566,6 +620,12 @@ probe_spec bw_probe() {
                        "own share take 2 MiB blocks from the others', so the figure is what the "
                        "tier sustains with N threads busy) or static (each thread moves its own "
                        "share only, as STREAM's loops do: N times the slowest thread's rate)")
+            ->capture_default_str();
+        cmd.add_option("--placement", o->placement,
+                       "Where N threads run: spread (evenly over the CPUs, as OMP_PROC_BIND="
+                       "spread), compact (the first N cores, one thread per core first, as "
+                       "likwid-bench), or auto (both tried, the faster kept; with --cpus: the "
+                       "first N of the list, in its order)")
             ->capture_default_str();
         cmd.add_option("--isa", o->isa,
                        "Instruction set of the kernels: avx512, avx2 (256-bit, as likwid-bench's "

@@ -10,6 +10,7 @@
 #include <barrier>
 #include <chrono>
 #include <exception>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -120,6 +121,42 @@ std::vector<int> spread_cpus(const std::vector<int>& cpus, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
     out.push_back(cpus[i * cpus.size() / n]);
   return out;
+}
+
+std::vector<int> compact_cpus(const std::vector<int>& cpus, std::size_t n,
+                              const std::function<std::vector<int>(int)>& siblings) {
+  if (n == 0 || n > cpus.size()) {
+    throw usage_error(fmt::format("{} threads asked for, {} CPUs available", n, cpus.size()));
+  }
+  // First pass: a CPU whose core no chosen CPU shares; second: the rest, in order.
+  std::vector<int> out;
+  std::vector<int> busy;  // CPUs whose core is taken
+  for (int c : cpus) {
+    if (out.size() == n) return out;
+    if (std::find(busy.begin(), busy.end(), c) != busy.end()) continue;
+    out.push_back(c);
+    const auto s = siblings(c);
+    busy.insert(busy.end(), s.begin(), s.end());
+  }
+  for (int c : cpus) {
+    if (out.size() == n) break;
+    if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<int> smt_siblings(int cpu) {
+  std::ifstream in(fmt::format("/sys/devices/system/cpu/cpu{}/topology/thread_siblings_list", cpu));
+  std::string line;
+  if (!in || !std::getline(in, line) || line.empty()) return {};
+  try {
+    std::vector<int> out;
+    for (long c : units::parse_int_list(line, "thread_siblings_list", 0, CPU_SETSIZE - 1))
+      out.push_back(static_cast<int>(c));
+    return out;
+  } catch (const usage_error&) {
+    return {};  // a format this parser does not know: treated as a core of its own
+  }
 }
 
 std::vector<int> allowed_cpus() {

@@ -35,6 +35,16 @@ std::vector<round_times> run_pinned(const worker_plan& plan,
 // n exceeds the list.
 std::vector<int> spread_cpus(const std::vector<int>& cpus, std::size_t n);
 
+// n CPUs packed at the front of `cpus` (as likwid-bench's N:size:T places threads), one per
+// core before any core's second hardware thread: siblings(cpu) lists the CPUs sharing cpu's
+// core (empty: a core of its own). Throws usage_error when n exceeds the list.
+std::vector<int> compact_cpus(const std::vector<int>& cpus, std::size_t n,
+                              const std::function<std::vector<int>(int)>& siblings);
+
+// The CPUs sharing `cpu`'s core, itself included, from sysfs (thread_siblings_list); empty when
+// the kernel does not say.
+std::vector<int> smt_siblings(int cpu);
+
 // Seconds on the steady clock (comparable across threads and processes of one machine).
 double steady_seconds();
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <thread>
@@ -19,6 +20,27 @@ TEST_CASE("spread placement takes CPUs evenly", "[workers]") {
   CHECK(spread_cpus({3, 5, 7}, 2) == std::vector<int>{3, 5});
   CHECK_THROWS_AS(spread_cpus(cpus, 17), usage_error);
   CHECK_THROWS_AS(spread_cpus(cpus, 0), usage_error);
+}
+
+TEST_CASE("compact placement packs the first cores, one thread per core first", "[workers]") {
+  const std::vector<int> cpus{0, 1, 2, 3, 4, 5, 6, 7};
+  // Siblings numbered apart (Linux on most x86 servers): CPU i and i + 4 share a core.
+  auto apart = [](int c) { return std::vector<int>{c % 4, c % 4 + 4}; };
+  CHECK(compact_cpus(cpus, 3, apart) == std::vector<int>{0, 1, 2});
+  CHECK(compact_cpus(cpus, 6, apart) == std::vector<int>{0, 1, 2, 3, 4, 5});
+  // Siblings adjacent (some VMs and ARM servers): 0 and 1 share a core.
+  auto adjacent = [](int c) { return std::vector<int>{c / 2 * 2, c / 2 * 2 + 1}; };
+  CHECK(compact_cpus(cpus, 3, adjacent) == std::vector<int>{0, 2, 4});
+  CHECK(compact_cpus(cpus, 5, adjacent) == std::vector<int>{0, 2, 4, 6, 1});
+  // No sibling information: the list's order.
+  auto alone = [](int) { return std::vector<int>{}; };
+  CHECK(compact_cpus({5, 9, 2}, 2, alone) == std::vector<int>{5, 9});
+  CHECK_THROWS_AS(compact_cpus(cpus, 9, alone), usage_error);
+  CHECK_THROWS_AS(compact_cpus(cpus, 0, alone), usage_error);
+  // This machine's own sysfs: a CPU is its own sibling when the kernel says anything.
+  const auto own = smt_siblings(allowed_cpus().front());
+  if (!own.empty())
+    CHECK(std::find(own.begin(), own.end(), allowed_cpus().front()) != own.end());
 }
 
 TEST_CASE("pinned workers: prepared once, no round starts before the last one ended", "[workers]") {
