@@ -39,8 +39,7 @@ TEST_CASE("compact placement packs the first cores, one thread per core first", 
   CHECK_THROWS_AS(compact_cpus(cpus, 0, alone), usage_error);
   // This machine's own sysfs: a CPU is its own sibling when the kernel says anything.
   const auto own = smt_siblings(allowed_cpus().front());
-  if (!own.empty())
-    CHECK(std::find(own.begin(), own.end(), allowed_cpus().front()) != own.end());
+  if (!own.empty()) CHECK(std::find(own.begin(), own.end(), allowed_cpus().front()) != own.end());
 }
 
 TEST_CASE("pinned workers: prepared once, no round starts before the last one ended", "[workers]") {
