@@ -204,6 +204,11 @@ TEST_CASE("replay --exec moves every load and store for real, dram and a /dev/sh
                                          "8192",
                                          "--turn-tokens",
                                          "512",
+                                         // No GPU prefix cache: every turn after the first
+                                         // loads its context from the tier (with vLLM's cache
+                                         // the sequential turns would find it on the GPU).
+                                         "--gpu-kv-capacity",
+                                         "0",
                                          "--exec",
                                          "--tier",
                                          tier});
@@ -213,9 +218,11 @@ TEST_CASE("replay --exec moves every load and store for real, dram and a /dev/sh
     CHECK(on.state == status::ok);
     const metric* load = on.find("exec_load_s_total", "value");
     REQUIRE(load != nullptr);
+    REQUIRE(load->value.has_value());
     CHECK(load->value.value() > 0);
     const metric* bw = on.find("exec_load_bandwidth", "value");
     REQUIRE(bw != nullptr);
+    REQUIRE(bw->value.has_value());
     CHECK(bw->value.value() > 1e9);
   }
   CHECK(::access(path.c_str(), F_OK) != 0);
