@@ -96,7 +96,8 @@ double byte_factor(std::string_view suffix_text, std::string_view what, std::str
   // A bare number is ambiguous (256 bytes or 256 MiB?): say which, except for zero.
   if (key.empty()) {
     if (number == 0) return 1.0;
-    const std::string n = fmt::format("{:g}", number);
+    const std::string n =
+        fmt::format("{}", number);  // shortest exact form: 1048576, not 1.04858e+06
     bad(what, text, fmt::format("give a unit, e.g. {}MiB or {}MB ({}B means bytes)", n, n, n));
   }
   for (const auto& s : kByteSuffixes) {
@@ -156,7 +157,8 @@ double parse_rate(std::string_view text, std::string_view what) {
   } else {
     auto [number, suffix_text] = split_number(s, what, "a rate like 20GiB/s or 55GB/s");
     if (number == 0) bad(what, text, "must be greater than zero");
-    const std::string n = fmt::format("{:g}", number);
+    const std::string n =
+        fmt::format("{}", number);  // shortest exact form: 1048576, not 1.04858e+06
     bad(what, text,
         fmt::format("give a unit, e.g. {}GB/s or {}GiB/s ({}B/s means bytes per second)", n, n, n));
   }

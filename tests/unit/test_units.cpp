@@ -21,6 +21,14 @@ TEST_CASE("parse_bytes accepts every documented form", "[units]") {
     CHECK(std::string(e.what()) ==
           "invalid --size '256': give a unit, e.g. 256MiB or 256MB (256B means bytes)");
   }
+  try {  // a byte count as scripts write it: the hint repeats it whole, not as 1.04858e+06
+    (void)parse_bytes("1048576", "--size");
+    FAIL("a bare number was accepted");
+  } catch (const usage_error& e) {
+    CHECK(std::string(e.what()) ==
+          "invalid --size '1048576': give a unit, e.g. 1048576MiB or "
+          "1048576MB (1048576B means bytes)");
+  }
   CHECK(parse_bytes("512B") == 512);
   CHECK(parse_bytes("4KiB") == 4096);
   CHECK(parse_bytes("4kib") == 4096);
