@@ -51,7 +51,7 @@ TEST_CASE("an idle root port does not set the floor: the GPU's maximum does", "[
   CHECK(has(link.notes, "port 0000:3a:00.0 reads 2.00 GB/s"));
   // The root port's own figure is not a second hop.
   const auto ps = all_paths(t);
-  const path& p = path_of(ps, "node:0", "0000:3b:00.0");
+  const path p = path_of(ps, "node:0", "0000:3b:00.0");
   CHECK(p.hops.size() == 1);
   CHECK(p.binding == "0000:3b:00.0");
   CHECK(p.min_effective_bps / 1e9 == approx(15.753846 * 256 / 280).epsilon(1e-6));  // 14.40
@@ -145,11 +145,11 @@ TEST_CASE("a socket crossing is an element: unknown unless the matrix measured i
           "[floors][socket]") {
   const auto t = fixture("two-socket-gpu-far.xml");
   const auto ps = all_paths(t);
-  const path& far = path_of(ps, "node:0", "0000:81:00.0");
+  const path far = path_of(ps, "node:0", "0000:81:00.0");
   CHECK(far.crosses_socket);
   CHECK_FALSE(far.floor_known);
   CHECK(has(far.notes, "floor unknown: crosses sockets, not measured"));
-  const path& near = path_of(ps, "node:1", "0000:81:00.0");
+  const path near = path_of(ps, "node:1", "0000:81:00.0");
   CHECK_FALSE(near.crosses_socket);
   CHECK(near.floor_known);
   // Unmeasured: the sentence says so.
@@ -188,13 +188,13 @@ TEST_CASE("NVLink-attached GPUs (POWER8 with NVLink): the path is not PCIe", "[f
   CHECK(t.gpus[0].cpu_links[0].package == 0u);
   CHECK(t.gpus[0].cpu_links[0].bps == approx(40e9));  // hwloc: 40000 MB/s
   const auto ps = all_paths(t);
-  const path& p = path_of(ps, "node:0", t.gpus[0].busid);
+  const path p = path_of(ps, "node:0", t.gpus[0].busid);
   CHECK(p.via == "nvlink");
   CHECK(p.binding == "nvlink");
   CHECK(p.min_effective_bps == approx(40e9));
   CHECK(has(p.notes, "not PCIe"));
   // GPUs of the other socket reach node 0 through it, then their own NVLink.
-  const path& far = path_of(ps, "node:0", t.gpus[2].busid);
+  const path far = path_of(ps, "node:0", t.gpus[2].busid);
   CHECK(far.crosses_socket);
   CHECK_FALSE(far.floor_known);
 }
@@ -213,7 +213,7 @@ TEST_CASE("two GPUs sharing one CXL device: topo's per-GPU share equals explain'
       CHECK(f.binding_kind == "cxl");
       continue;
     }
-    const path& p = path_of(ps, f.tier, f.gpu);
+    const path p = path_of(ps, f.tier, f.gpu);
     CHECK(p.share_effective_bps == approx(*f.binding_bps));
     CHECK(p.share_binding == f.binding);
     if (f.tier.rfind("dax:", 0) == 0) {
@@ -251,7 +251,7 @@ TEST_CASE("hwloc 1.x nesting: a NUMANode containing its Package gives the node's
   CHECK(t.numa[1].package == 1u);
   REQUIRE(t.gpus.size() == 1);
   const auto ps = all_paths(t);
-  const path& far = path_of(ps, "node:0", "0004:01:00.0");
+  const path far = path_of(ps, "node:0", "0004:01:00.0");
   CHECK(far.crosses_socket);  // before, packages were unknown and the hop silently skipped
   CHECK(has(far.notes, "floor unknown: crosses sockets, not measured"));
   CHECK_FALSE(path_of(ps, "node:1", "0004:01:00.0").crosses_socket);
@@ -327,7 +327,7 @@ TEST_CASE("NVLink-C2C (Grace Hopper), known from CUDA only: not PCIe, floor unkn
   REQUIRE(t.gpus[0].cpu_links.size() == 1);
   CHECK(t.gpus[0].cpu_links[0].kind == "nvlink-c2c");
   const auto ps = all_paths(t);
-  const path& p = path_of(ps, "node:0", t.gpus[0].busid);
+  const path p = path_of(ps, "node:0", t.gpus[0].busid);
   CHECK(p.via == "nvlink-c2c");
   CHECK_FALSE(p.floor_known);
   CHECK(p.binding != t.gpus[0].busid);  // the GPU's PCIe link carries no data here
