@@ -14,6 +14,7 @@
 #include "probes/probe_list.hpp"
 #include "probes/replay_attribution.hpp"
 #include "probes/replay_exec.hpp"
+#include "probes/replay_options.hpp"
 #include "replay/fit.hpp"
 #include "replay/models.hpp"
 #include "replay/simulate.hpp"
@@ -23,52 +24,6 @@
 namespace cxlprobe::probes {
 
 namespace {
-
-struct replay_options {
-  std::string trace;
-  std::string workload;
-  std::uint64_t block_tokens = 512;
-  std::uint64_t kv_bytes_per_token = 0;
-  std::string model;
-  std::string l1_capacity = "unlimited";
-  std::uint64_t contexts = 10;
-  std::uint64_t turns = 5;
-  std::uint64_t context_tokens = 174000;
-  std::uint64_t turn_tokens = 1000;
-  std::uint64_t output_tokens = 0;
-  std::string order = "round-robin";
-  std::uint64_t inflight = 1;
-  std::uint64_t replicas = 1;
-  std::string gpu_kv_capacity = "40GiB";
-  std::uint64_t chunk_tokens = 256;
-  std::string think_time = "0";
-  std::uint64_t max_batched_tokens = 8192;
-  std::uint64_t max_running = 256;
-  std::string load_overlap = "none";
-  std::string store = "sync";
-  std::string l1_scope = "per-replica";
-  std::string decode_seq_time = "0";
-  std::string observed_ttft;
-  std::string restore_method;  // empty: loads at the bulk rate
-  std::string prefill_time;
-  std::string decode_time;
-  std::string decode_token_time;
-  std::string decode_step;  // TIME@SEQS[,...]: a fit of both decode terms
-  std::string load_bw;
-  std::string store_bw;
-  std::string tier_bw;
-  std::string chunk_overhead = "0";
-  double store_overlap = 0;
-  std::string from_results;
-  std::string tier = "dram";
-  std::string gpu = "0";
-  bool exec = false;
-  bool allow_write = false;
-  bool force = false;
-  // Options given on the command line that belong to the other mode (filled before the run).
-  std::vector<std::string> workload_only_given;
-  std::vector<std::string> trace_only_given;
-};
 
 std::optional<std::uint64_t> parse_capacity(const std::string& text) {
   if (text == "unlimited") return std::nullopt;
@@ -606,126 +561,7 @@ probe_spec replay_probe() {
       "KV-cache replay: predicted TTFT and wall time with the KV L1 on a tier, offload OFF vs ON",
       [](CLI::App& cmd) -> runner {
         auto o = std::make_shared<replay_options>();
-        cmd.add_option("--trace", o->trace, "Mooncake JSONL trace to replay (trace mode)")
-            ->type_name("FILE");
-        cmd.add_option("--workload", o->workload, "Synthetic workload (workload mode): agentic")
-            ->type_name("NAME");
-        cmd.add_option("--block-tokens", o->block_tokens,
-                       "Tokens per hash id of the trace (1 to 1048576)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20))
-            ->capture_default_str();
-        cmd.add_option("--kv-bytes-per-token", o->kv_bytes_per_token,
-                       "KV bytes per token, 1 to 1073741824 (overrides --model)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
-        cmd.add_option("--model", o->model,
-                       "Model preset: qwen3-30b-a3b, llama-3.1-8b, llama-3.1-70b, qwen2.5-7b");
-        cmd.add_option("--l1-capacity", o->l1_capacity,
-                       "L1 capacity per replica: a size or 'unlimited'")
-            ->capture_default_str();
-        cmd.add_option("--contexts", o->contexts, "Workload: long contexts")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1000000}))
-            ->capture_default_str();
-        cmd.add_option("--turns", o->turns, "Workload: turns per context")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}))
-            ->capture_default_str();
-        cmd.add_option("--context-tokens", o->context_tokens, "Workload: tokens of each context")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1ULL << 24}))
-            ->capture_default_str();
-        cmd.add_option("--turn-tokens", o->turn_tokens, "Workload: tokens each turn appends")
-            ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1ULL << 24}))
-            ->capture_default_str();
-        cmd.add_option("--output-tokens", o->output_tokens, "Workload: output tokens per request")
-            ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1ULL << 24}))
-            ->capture_default_str();
-        cmd.add_option("--order", o->order, "Workload: round-robin or sequential")
-            ->capture_default_str();
-        cmd.add_option("--inflight", o->inflight, "Workload: requests in flight per replica")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{4096}))
-            ->capture_default_str();
-        cmd.add_option("--replicas", o->replicas, "Workload: GPUs (replicas) sharing one tier")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1024}))
-            ->capture_default_str();
-        cmd.add_option("--gpu-kv-capacity", o->gpu_kv_capacity,
-                       "vLLM's GPU prefix cache per replica (16-token blocks kept between "
-                       "requests, LRU); 0 keeps none. The default is an H100/H200-class GPU's KV "
-                       "space after a ~60 GB model: set yours")
-            ->capture_default_str();
-        cmd.add_option("--think-time", o->think_time,
-                       "Workload: time between a turn's end and the next turn of its context")
-            ->capture_default_str();
-        cmd.add_option("--max-batched-tokens", o->max_batched_tokens,
-                       "Tokens per scheduler step (vLLM max_num_batched_tokens): decodes, then "
-                       "prefill chunks")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 24))
-            ->capture_default_str();
-        cmd.add_option("--max-running", o->max_running,
-                       "Requests running at once per replica (vLLM max_num_seqs)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{65536}))
-            ->capture_default_str();
-        cmd.add_option("--load-overlap", o->load_overlap,
-                       "none: a request's prefill waits for its whole KV load; layerwise: layer "
-                       "i computes while layer i+1 loads")
-            ->capture_default_str();
-        cmd.add_option("--store", o->store,
-                       "sync: the first token (and the GPU) wait for the request's KV store; "
-                       "async: the store runs beside later steps. Either way a chunk is visible "
-                       "in L1 once stored")
-            ->capture_default_str();
-        cmd.add_option("--l1-scope", o->l1_scope,
-                       "per-replica: each replica its own L1 region; shared: one L1 every "
-                       "replica reads")
-            ->capture_default_str();
-        cmd.add_option("--decode-seq-time", o->decode_seq_time,
-                       "Decode: added per sequence in a step (a step takes --decode-token-time + "
-                       "this x sequences)")
-            ->capture_default_str();
-        cmd.add_option("--chunk-tokens", o->chunk_tokens, "LMCache chunk (tokens)")
-            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1ULL << 20}))
-            ->capture_default_str();
-        cmd.add_option("--prefill-time", o->prefill_time,
-                       "Measured TTFT of lone prompts: TIME@TOKENS[,...], e.g. 40s@174000 (with "
-                       "--model) or 40s@174000,0.9s@4000 (a fit of both terms, residual reported)");
-        cmd.add_option("--decode-time", o->decode_time,
-                       "Decode time per request, e.g. 2s (one unbatched step per request)");
-        cmd.add_option("--decode-step", o->decode_step,
-                       "Measured decode step times at batch sizes: TIME@SEQUENCES[,...], e.g. "
-                       "20ms@1,32ms@64 (fits the per-step and per-sequence terms)");
-        cmd.add_option("--decode-token-time", o->decode_token_time,
-                       "Decode step time (one token for each running request), e.g. 20ms");
-        cmd.add_option("--observed-ttft", o->observed_ttft,
-                       "Workload: your stack's TTFTs on this workload, cold=TIME (turn 0), "
-                       "turn1=TIME, warm=TIME (mean of later turns): fits your restore rate and "
-                       "places it on --from-results' KV curves (analysis.attribution)");
-        cmd.add_option("--restore-method", o->restore_method,
-                       "Load at the --from-results kv-restore rate of this method at one vLLM "
-                       "block: per-block (a copy per block), batch, kernel (the fastest kernel); "
-                       "default: the bulk H2D rate");
-        cmd.add_option("--load-bw", o->load_bw, "Tier -> GPU bandwidth, e.g. 20GiB/s");
-        cmd.add_option("--store-bw", o->store_bw, "GPU -> tier bandwidth");
-        cmd.add_option("--tier-bw", o->tier_bw,
-                       "Bandwidth of the tier, shared by every load and store running at once");
-        cmd.add_option("--chunk-overhead", o->chunk_overhead,
-                       "Fixed cost per loaded chunk, e.g. 50us")
-            ->capture_default_str();
-        cmd.add_option("--store-overlap", o->store_overlap,
-                       "Fraction of the store time hidden under prefill")
-            ->check(CLI::Range(0.0, 1.0))
-            ->capture_default_str();
-        cmd.add_option("--from-results", o->from_results,
-                       "Take load/store bandwidth from a dma result file")
-            ->type_name("FILE");
-        cmd.add_option("--tier", o->tier, "Tier of --from-results, and the L1 tier of --exec")
-            ->capture_default_str();
-        cmd.add_option("--gpu", o->gpu,
-                       "GPU of --from-results (CUDA index or bus id) and of --exec (index)")
-            ->capture_default_str();
-        cmd.add_flag(
-            "--exec", o->exec,
-            "Workload mode: perform every load and store for real between an L1 on --tier and a "
-            "paged KV pool on --gpu; prefill and decode stay modelled");
-        cmd.add_flag("--allow-write", o->allow_write,
-                     "Permit --exec to write into a DAX device or an existing file");
-        cmd.add_flag("--force", o->force, "Use a tier another process maps");
+        add_replay_options(cmd, *o);
         // Options of one mode only: given in the other, they are refused, not ignored.
         std::vector<CLI::Option*> workload_only, trace_only{cmd.get_option("--block-tokens")};
         for (const char* n :
