@@ -44,6 +44,7 @@ struct submit_options {
   std::string nodelist;
   std::string time = "01:00:00";
   std::string out = "cxlprobe-fleet";
+  std::string binary;  // empty: this binary (/proc/self/exe)
   bool dry_run = false;
   bool wait = false;
   std::vector<std::string> command;
@@ -252,6 +253,13 @@ void check_submit(const submit_options& o) {
     if (a == "--json" || a.rfind("--json=", 0) == 0)
       throw usage_error("fleet submit: leave out --json; each node writes DIR/NODE.json");
   }
+  // The nodes resolve the path themselves: an absolute path, or a name each node finds on its
+  // PATH (an installed package). A relative path would depend on the node's working folder.
+  if (!o.binary.empty() && o.binary.front() != '/' && o.binary.find('/') != std::string::npos)
+    throw usage_error(fmt::format(
+        "fleet submit --binary '{}': give an absolute path, or a name the nodes find on their "
+        "PATH (e.g. cxlprobe)",
+        o.binary));
   if (!o.dry_run && find_in_path("sbatch").empty())
     throw usage_error(
         "fleet submit: sbatch is not on PATH (run on a Slurm login node, or --dry-run to print "
@@ -291,11 +299,11 @@ std::vector<result> run_fleet_submit(probes::run_context& ctx, const submit_opti
                       "writes",
                       o.out, ec.message()));
   }
-  const std::string exe = fs::read_symlink("/proc/self/exe").string();
+  const std::string exe = o.binary.empty() ? fs::read_symlink("/proc/self/exe").string() : o.binary;
   const std::string script = sbatch_script(o, exe, dir);
   result r;
   r.probe = "fleet";
-  r.params = {{"action", "submit"}, {"out", dir}};
+  r.params = {{"action", "submit"}, {"out", dir}, {"binary", exe}};
   if (o.dry_run) {
     std::fputs(script.c_str(), stdout);
     r.message = "dry run: the script above was not submitted";
@@ -376,6 +384,11 @@ probes::probe_spec fleet_command() {
         submit->add_option("--out", s->out, "Folder (on a shared filesystem) for the node files")
             ->type_name("DIR")
             ->capture_default_str();
+        submit
+            ->add_option("--binary", s->binary,
+                         "The cxlprobe each node runs: an absolute path, or a name found on the "
+                         "nodes' PATH (default: this binary's path, which every node must see)")
+            ->type_name("PATH");
         submit->add_flag("--dry-run", s->dry_run, "Print the script; submit nothing");
         submit->add_flag("--wait", s->wait, "Wait for the job to end (sbatch --wait)");
         submit->add_option("command", s->command, "The cxlprobe command each node runs, after --")
