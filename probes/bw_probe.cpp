@@ -227,8 +227,18 @@ struct placement {
   std::vector<int> cpus;
 };
 
+// The NUMA node of each CPU in turn.
+std::vector<int> nodes_of(const std::vector<int>& cpus) {
+  std::vector<int> out;
+  for (int c : cpus)
+    out.push_back(node_of_cpu(c));
+  return out;
+}
+
 // The placements worth trying for n threads: one where they land on the same CPUs (one thread,
-// every CPU).
+// every CPU). On dram the first placement's threads touch the pages first and so place them: a
+// placement whose worker w runs on another NUMA node than there would read remote memory, and is
+// not tried (on one node, as on most GPU machines' VMs, every placement is).
 std::vector<placement> placements_for(const bw_plan& bp, std::size_t n) {
   std::vector<placement> out;
   for (const auto& how : bp.placements) {
@@ -236,7 +246,9 @@ std::vector<placement> placements_for(const bw_plan& bp, std::size_t n) {
     const bool same = std::any_of(out.begin(), out.end(), [&](const placement& p) {
       return std::is_permutation(p.cpus.begin(), p.cpus.end(), cpus.begin(), cpus.end());
     });
-    if (!same) out.push_back({how, std::move(cpus)});
+    const bool first_touch_elsewhere = !out.empty() && bp.tier.kind == tiers::tier_kind::dram &&
+                                       nodes_of(cpus) != nodes_of(out.front().cpus);
+    if (!same && !first_touch_elsewhere) out.push_back({how, std::move(cpus)});
   }
   return out;
 }

@@ -159,6 +159,12 @@ std::vector<int> smt_siblings(int cpu) {
   }
 }
 
+int node_of_cpu(int cpu) {
+  if (numa_available() < 0) return 0;
+  const int node = numa_node_of_cpu(cpu);
+  return node < 0 ? 0 : node;
+}
+
 std::vector<int> allowed_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);

@@ -51,6 +51,9 @@ double steady_seconds();
 // Pins the calling thread to one CPU.
 void pin_single(int cpu);
 
+// The NUMA node of a CPU (libnuma); 0 where NUMA is not available.
+int node_of_cpu(int cpu);
+
 // CPUs this process may run on, in order.
 std::vector<int> allowed_cpus();
 // CPUs of a NUMA node (from libnuma), intersected with allowed_cpus(). Throws usage_error

@@ -37,6 +37,9 @@ TEST_CASE("compact placement packs the first cores, one thread per core first", 
   CHECK(compact_cpus({5, 9, 2}, 2, alone) == std::vector<int>{5, 9});
   CHECK_THROWS_AS(compact_cpus(cpus, 9, alone), usage_error);
   CHECK_THROWS_AS(compact_cpus(cpus, 0, alone), usage_error);
+  // Every CPU this process may use sits on a node (0 without NUMA support).
+  for (int c : allowed_cpus())
+    CHECK(node_of_cpu(c) >= 0);
   // This machine's own sysfs: a CPU is its own sibling when the kernel says anything.
   const auto own = smt_siblings(allowed_cpus().front());
   if (!own.empty()) CHECK(std::find(own.begin(), own.end(), allowed_cpus().front()) != own.end());
