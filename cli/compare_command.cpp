@@ -21,10 +21,23 @@ struct compare_options {
 };
 
 // Picked by the tool (or by the machine), not asked for: shown side by side, never matched on.
-const std::set<std::string> kAutomatic = {
-    "iterations", "cpus",    "latched",        "page_size", "isa",    "counters",
-    "gpu_busid",  "lanes",   "stores",         "prefetch",  "timing", "threads_requested",
-    "emulated",   "gpu_set", "kernel_variant", "placement"};
+const std::set<std::string> kAutomatic = {"iterations",
+                                          "cpus",
+                                          "latched",
+                                          "page_size",
+                                          "isa",
+                                          "counters",
+                                          "gpu_busid",
+                                          "lanes",
+                                          "stores",
+                                          "prefetch",
+                                          "timing",
+                                          "threads_requested",
+                                          "emulated",
+                                          "gpu_set",
+                                          "kernel_variant",
+                                          "placement",
+                                          "placements_tried"};
 
 // Picked by the run or observed during it, never asked for: the list above, the staged ring's
 // shape (sized from a copy-engine curve measured in the run; the request, stage_slot, is a key)

@@ -488,6 +488,14 @@ class bw_point {
     return {};
   }
 
+  // "spread,compact": the placements auto compared (one: no choice was made).
+  std::string placement_names() const {
+    std::string out;
+    for (const auto& p : placements_)
+      out += (out.empty() ? "" : ",") + p.name;
+    return out;
+  }
+
   result describe() const {
     result r;
     r.probe = "bw";
@@ -496,6 +504,7 @@ class bw_point {
                 {"threads", n_},
                 {"cpus", fmt::format("{}", fmt::join(placed_.cpus, ","))},
                 {"placement", placed_.name},
+                {"placements_tried", placement_names()},
                 {"size", chunk_ * n_},
                 {"isa", std::string(cpu::isa_name(chosen_.isa))},
                 {"page_size", buf_.page_size()},
