@@ -248,8 +248,11 @@ std::unique_ptr<staged_kv> make_staged(const plan& p, host_region& host, kv_gpu&
   const bool restore = p.pat == pattern::kv_restore;
   const auto curve = measure_ce_curve(host.data(), host.size(), gpu.pool.data(), gpu.pool.size(),
                                       restore, gpu.copy_s.get());
+  // Auto: the slot the curve asks for, grown where the repetition would otherwise queue more
+  // operations (three per run) than a latch holds, so that it stays latched.
   const ring_shape r =
-      p.stage_slot ? fixed_ring(l.block, p.stage_slot, curve) : choose_ring(l.block, curve);
+      p.stage_slot ? fixed_ring(l.block, p.stage_slot, curve)
+                   : fit_runs(choose_ring(l.block, curve), l.n, l.block, kMaxLatchedOps / 3, curve);
   json points = json::array();
   for (const auto& c : curve)
     points.push_back({{"bytes", c.bytes}, {"bandwidth", c.rate}});

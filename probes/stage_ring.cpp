@@ -47,6 +47,25 @@ ring_shape choose_ring(std::uint64_t block, const std::vector<ce_point>& curve,
   return r;
 }
 
+ring_shape fit_runs(ring_shape r, std::uint64_t count, std::uint64_t block, std::size_t max_runs,
+                    const std::vector<ce_point>& curve, std::uint64_t max_slot) {
+  const std::uint64_t most = std::max<std::uint64_t>(1, max_slot / block);
+  std::uint64_t m = r.blocks_per_slot;
+  // Larger slots cost nothing in rate (the curve only rises), so growing by an eighth at a time
+  // lands close to the fewest blocks that fit.
+  while (m < most && slot_runs(count, m, block).size() > max_runs)
+    m = std::min(most, m + std::max<std::uint64_t>(1, m / 8));
+  if (m == r.blocks_per_slot) return r;
+  r.blocks_per_slot = m;
+  r.slot_bytes = m * block;
+  r.expected_rate = rate_at(curve, r.slot_bytes);
+  r.rule += fmt::format(
+      "; raised to {} blocks so that a repetition is at most {} runs (what a "
+      "latch holds queued)",
+      m, max_runs);
+  return r;
+}
+
 ring_shape fixed_ring(std::uint64_t block, std::uint64_t slot_bytes,
                       const std::vector<ce_point>& curve) {
   ring_shape r;

@@ -36,6 +36,12 @@ double rate_at(const std::vector<ce_point>& curve, std::uint64_t bytes);
 ring_shape choose_ring(std::uint64_t block, const std::vector<ce_point>& curve,
                        std::uint64_t max_slot = 64ULL << 20, double tolerance = 0.01);
 
+// `r` with more blocks per slot, when needed, so that `count` blocks go in at most `max_runs`
+// runs (slot_runs), within `max_slot` bytes: every run costs a few queued operations, and a
+// repetition queueing more than a latch holds is timed as submitted instead of released at once.
+ring_shape fit_runs(ring_shape r, std::uint64_t count, std::uint64_t block, std::size_t max_runs,
+                    const std::vector<ce_point>& curve, std::uint64_t max_slot = 64ULL << 20);
+
 // A fixed slot size (dma --stage-slot): the whole number of blocks nearest to it, at least one.
 ring_shape fixed_ring(std::uint64_t block, std::uint64_t slot_bytes,
                       const std::vector<ce_point>& curve);

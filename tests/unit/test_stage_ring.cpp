@@ -78,3 +78,28 @@ TEST_CASE("stage ring: runs cover every block once and the final run halves to 1
     CHECK(*std::max_element(r.begin(), r.end()) <= 5);
   }
 }
+
+TEST_CASE("stage ring: a ring whose runs would not fit behind a latch gets larger slots") {
+  // The H200's D2H curve at 16 KiB blocks chose 323 blocks (5.05 MiB): 1 GiB of blocks (65536)
+  // then took 203 runs, 609 queued operations, over the 512 a latch holds (timed as submitted).
+  ring_shape r;
+  r.blocks_per_slot = 323;
+  r.slot_bytes = 323ULL * (16 << 10);
+  r.rule = "curve";
+  REQUIRE(slot_runs(65536, 323, 16 << 10).size() > 170);
+  const ring_shape fit = fit_runs(r, 65536, 16 << 10, 170, kCurve);
+  CHECK(slot_runs(65536, fit.blocks_per_slot, 16 << 10).size() <= 170);
+  CHECK(fit.blocks_per_slot > 323);
+  CHECK(fit.blocks_per_slot < 2 * 323);  // grown by eighths: close to the fewest that fit
+  CHECK(fit.slot_bytes == fit.blocks_per_slot * (16 << 10));
+  CHECK(fit.expected_rate == rate_at(kCurve, fit.slot_bytes));
+  CHECK(fit.rule.find("raised to") != std::string::npos);
+  // Already fitting: unchanged, rule and all.
+  const ring_shape same = fit_runs(fit, 65536, 16 << 10, 170, kCurve);
+  CHECK(same.blocks_per_slot == fit.blocks_per_slot);
+  CHECK(same.rule == fit.rule);
+  // The slot cap wins over the run count: 4 KiB blocks, 4 GiB of them, 64 MiB slots at most.
+  r.blocks_per_slot = 100;
+  const ring_shape capped = fit_runs(r, 1ULL << 20, 4 << 10, 10, kCurve);
+  CHECK(capped.blocks_per_slot == (64ULL << 20) / (4 << 10));
+}
