@@ -202,8 +202,9 @@ std::optional<replay::timing_model> plan_timing(const replay_options& o,
   if (!o.decode_time.empty()) t.decode_time = units::parse_seconds(o.decode_time, "--decode-time");
   if (!o.decode_token_time.empty())
     t.decode_token_time = units::parse_seconds(o.decode_token_time, "--decode-token-time");
+  t.decode_seq_time = units::parse_seconds(o.decode_seq_time, "--decode-seq-time");
   if (!o.decode_step.empty()) {
-    if (!o.decode_token_time.empty() || o.decode_seq_time != "0" || !o.decode_time.empty())
+    if (!o.decode_token_time.empty() || t.decode_seq_time > 0 || !o.decode_time.empty())
       throw usage_error(
           "--decode-step fits the decode terms itself; leave out --decode-token-time, "
           "--decode-seq-time and --decode-time");
@@ -274,7 +275,6 @@ replay::workload_config plan_engine(const replay_options& o, const replay_plan& 
       o.l1_scope, "--l1-scope",
       {{"per-replica", replay::l1_scope::per_replica}, {"shared", replay::l1_scope::shared}});
   wc.layers = p.model ? p.model->layers : 1;
-  wc.decode_seq_s = units::parse_seconds(o.decode_seq_time, "--decode-seq-time");
   return wc;
 }
 

@@ -82,7 +82,6 @@ struct workload_config {
   store_mode store = store_mode::sync;
   l1_scope scope = l1_scope::per_replica;
   int layers = 1;
-  double decode_seq_s = 0;  // per decoding sequence in a step (decode_token_time: per step)
 };
 
 struct workload_request {

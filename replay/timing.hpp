@@ -17,7 +17,7 @@ struct timing_model {
   double store_overlap = 0;      // share of a sync store's bytes the first token does not wait for
   double decode_time = 0;        // seconds per request, or:
   double decode_token_time = 0;  // seconds per output token (per decode step)
-  double decode_seq_time = 0;    // seconds per sequence in a decode step (--decode-step fit)
+  double decode_seq_time = 0;    // seconds per sequence in a decode step (given, or fitted)
   double decode_fit_rms_relative_residual = 0;
   std::size_t fit_points = 0;  // prefill points a and b were fitted to
   double fit_rms_relative_residual = 0;
