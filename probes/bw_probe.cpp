@@ -405,11 +405,10 @@ class bw_point {
     double best = 1e300;
     for (std::size_t p = 0; p < placements_.size(); ++p) {
       for (std::size_t c = 0; c < k; ++c) {
-        auto& s = spans[p][c];
-        if (s.empty()) continue;
-        std::sort(s.begin(), s.end());
-        if (s[s.size() / 2] < best) {
-          best = s[s.size() / 2];
+        if (spans[p][c].empty()) continue;
+        const double median = stats::summarize(spans[p][c]).median;
+        if (median < best) {
+          best = median;
           placed_ = placements_[p];
           chosen_ = choices_[c];
         }

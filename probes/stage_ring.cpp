@@ -51,8 +51,8 @@ ring_shape fit_runs(ring_shape r, std::uint64_t count, std::uint64_t block, std:
                     const std::vector<ce_point>& curve, std::uint64_t max_slot) {
   const std::uint64_t most = std::max<std::uint64_t>(1, max_slot / block);
   std::uint64_t m = r.blocks_per_slot;
-  // Larger slots cost nothing in rate (the curve only rises), so growing by an eighth at a time
-  // lands close to the fewest blocks that fit.
+  // Past the curve's knee a larger slot costs no rate, only ring memory (3 slots, at most
+  // max_slot each); growing by an eighth at a time lands close to the fewest blocks that fit.
   while (m < most && slot_runs(count, m, block).size() > max_runs)
     m = std::min(most, m + std::max<std::uint64_t>(1, m / 8));
   if (m == r.blocks_per_slot) return r;
