@@ -191,7 +191,7 @@ probe_spec dma_probe() {
         cmd.add_option("--stage-slot", o->stage_slot,
                        "Slot of the staged kernel's device ring: a size (64 KiB..1 GiB, rounded "
                        "to whole blocks) or auto (the fewest blocks whose copy-engine rate, "
-                       "measured at 1-64 MiB before the point, is within 1% of the best)")
+                       "measured at 1-64 MiB before the point, is within 0.5% of the best)")
             ->type_name("SIZE")
             ->capture_default_str();
         cmd.add_option("--ctas", o->ctas, "Thread blocks of the SM kernels (0: 4 per SM)")

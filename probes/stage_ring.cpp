@@ -38,7 +38,7 @@ ring_shape choose_ring(std::uint64_t block, const std::vector<ce_point>& curve,
       }
     }
     r.rule = fmt::format(
-        "smallest whole number of blocks whose copy-engine rate is within {:.0f}% of the "
+        "smallest whole number of blocks whose copy-engine rate is within {:.1f}% of the "
         "curve's best ({:.2f} GB/s), at most {} bytes",
         tolerance * 100, best / 1e9, max_slot);
   }

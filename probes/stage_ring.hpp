@@ -32,9 +32,13 @@ double rate_at(const std::vector<ce_point>& curve, std::uint64_t bytes);
 // The smallest whole number of blocks per slot whose rate on the curve is within `tolerance`
 // (a fraction) of the curve's best, with a slot of at most `max_slot` bytes (a block larger
 // than that is a slot by itself). Three slots: one being filled, one being scattered, one free,
-// so neither side waits while the other works.
+// so neither side waits while the other works. The default 0.5%: every run of the ring also
+// pays a hand-off between the copy and kernel streams that the curve's back-to-back copies do
+// not; on the H200 machine restore with 8 MiB slots ran 1.5-3% under the curve's 8 MiB point
+// while slots of 12 MiB and more ran within 1% of theirs (docs/validation.md), and a 1% margin
+// chose 8 MiB slots where a noisy curve point sat near the plateau.
 ring_shape choose_ring(std::uint64_t block, const std::vector<ce_point>& curve,
-                       std::uint64_t max_slot = 64ULL << 20, double tolerance = 0.01);
+                       std::uint64_t max_slot = 64ULL << 20, double tolerance = 0.005);
 
 // `r` with more blocks per slot, when needed, so that `count` blocks go in at most `max_runs`
 // runs (slot_runs), within `max_slot` bytes: every run costs a few queued operations, and a
