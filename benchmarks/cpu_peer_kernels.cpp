@@ -30,9 +30,25 @@ struct kernel {
   std::string op;    // read, copy, ntwrite
   std::string name;  // what runs
   cpu::isa isa = cpu::isa::scalar;
-  unsigned lanes = 1;
-  bool libc = false;  // memcpy instead of a cxlprobe kernel
+  cpu::walk_shape walk;
+  bool nontemporal = true;  // copy's stores
+  bool libc = false;        // memcpy instead of a cxlprobe kernel
+  bool peer = false;        // likwid-bench's shape: the reference of the paired ratios
 };
+
+// The walks compared: one stream; two far-apart sections (bw's lanes); 2, 4 and 8 neighbouring
+// 4 KiB pages in lockstep (glibc's large memcpy walks four).
+std::vector<cpu::walk_shape> walks() {
+  return {{1, 0, false}, {2, 0, false}, {2, 0, true}, {4, 0, true}, {8, 0, true}};
+}
+
+std::string walk_name(const cpu::walk_shape& w) {
+  std::string s = w.lanes == 1
+                      ? std::string("1 lane")
+                      : fmt::format("{} lanes {}", w.lanes, w.adjacent ? "adjacent" : "far");
+  if (w.prefetch != 0) s += fmt::format(", prefetch {} B", w.prefetch);
+  return s;
+}
 
 std::vector<kernel> kernels_to_compare() {
   std::vector<cpu::isa> isas{cpu::isa::avx2};
@@ -41,15 +57,42 @@ std::vector<kernel> kernels_to_compare() {
   std::vector<kernel> out;
   for (const char* op : {"read", "copy", "ntwrite"}) {
     for (cpu::isa i : isas) {
-      for (unsigned l : {1U, 2U}) {
-        std::string name = fmt::format("cxlprobe {} lanes {}", cpu::isa_name(i), l);
-        if (i == cpu::isa::avx2 && l == 1) name += " (likwid _avx shape)";
-        out.push_back({op, name, i, l, false});
+      for (const cpu::walk_shape& w : walks()) {
+        const bool peer = i == cpu::isa::avx2 && w.lanes == 1;
+        std::string name = fmt::format("cxlprobe {} {}", cpu::isa_name(i), walk_name(w));
+        if (peer) name += " (likwid _avx shape)";
+        out.push_back({op, name, i, w, true, false, peer});
       }
     }
-    if (std::string(op) == "copy") out.push_back({op, "memcpy (STREAM Copy)", {}, 1, true});
+    if (std::string(op) != "copy") continue;
+    // Regular stores, as STREAM's compiled loop has them, with and without software prefetch.
+    for (const cpu::walk_shape& w : {cpu::walk_shape{1, 0, false}, cpu::walk_shape{1, 1024, false},
+                                     cpu::walk_shape{4, 1024, true}}) {
+      out.push_back(
+          {op, fmt::format("cxlprobe {} {}, regular stores", cpu::isa_name(isas[0]), walk_name(w)),
+           isas[0], w, false, false, false});
+    }
+    out.push_back({op, "memcpy (STREAM Copy)", {}, {}, true, true, false});
   }
   return out;
+}
+
+void run_kernel(const kernel& kn, std::byte* dst, const std::byte* src, std::uint64_t bytes,
+                std::uint64_t& sum) {
+  if (kn.libc) {
+    std::memcpy(dst, src, bytes);
+  } else if (kn.op == "read") {
+    sum += cpu::read(src, bytes, kn.isa, kn.walk);
+  } else if (kn.op == "copy") {
+    cpu::copy(dst, src, bytes, kn.isa, kn.nontemporal, kn.walk);
+  } else {
+    cpu::ntwrite(dst, bytes, 7, kn.isa, kn.walk);
+  }
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 }  // namespace
@@ -90,29 +133,34 @@ int main(int argc, char** argv) try {
   auto body = [&](int w, int round) {
     const kernel& kn = ks[static_cast<std::size_t>((round + k) % k)];
     const std::uint64_t off = static_cast<std::uint64_t>(w) * chunk;
-    if (kn.libc) {
-      std::memcpy(dst + off, src + off, chunk);
-    } else if (kn.op == "read") {
-      sums[static_cast<std::size_t>(w)] += cpu::read(src + off, chunk, kn.isa, {kn.lanes, 0});
-    } else if (kn.op == "copy") {
-      cpu::copy(dst + off, src + off, chunk, kn.isa, true, {kn.lanes, 0});
-    } else {
-      cpu::ntwrite(dst + off, chunk, 7, kn.isa, {kn.lanes, 0});
-    }
+    run_kernel(kn, dst + off, src + off, chunk, sums[static_cast<std::size_t>(w)]);
   };
   const auto times = cxlprobe::probes::run_pinned({placed, k, rounds * k}, prepare, body, nullptr);
-  fmt::print("threads {} (cpus {}), {} bytes per array, {} rounds per kernel, GB/s\n", threads,
-             placed.size(), bytes, rounds);
-  for (int i = 0; i < k; ++i) {
-    const kernel& kn = ks[static_cast<std::size_t>(i)];
+  fmt::print(
+      "threads {} (cpus {}), {} bytes per array, {} rounds per kernel, GB/s; paired: the "
+      "median over rounds of the kernel's rate over the likwid shape's of the same op "
+      "and round\n",
+      threads, placed.size(), bytes, rounds);
+  // rates[i][j]: kernel i in round j (the rounds after the k warm-up ones)
+  std::vector<std::vector<double>> rates(ks.size());
+  for (std::size_t r = 0; r < times.size(); ++r) {
+    const kernel& kn = ks[r % ks.size()];
     const double moved =
         (kn.op == "copy" ? 2.0 : 1.0) * static_cast<double>(chunk) * static_cast<double>(threads);
-    std::vector<double> gbps;
-    for (std::size_t r = static_cast<std::size_t>(i); r < times.size(); r += ks.size())
-      gbps.push_back(moved / times[r].span() / 1e9);
-    std::sort(gbps.begin(), gbps.end());
-    fmt::print("{:8} {:44} median {:7.1f}  min {:7.1f}  max {:7.1f}\n", kn.op, kn.name,
-               gbps[gbps.size() / 2], gbps.front(), gbps.back());
+    rates[r % ks.size()].push_back(moved / times[r].span() / 1e9);
+  }
+  for (std::size_t i = 0; i < ks.size(); ++i) {
+    const auto peer = std::find_if(ks.begin(), ks.end(),
+                                   [&](const kernel& x) { return x.peer && x.op == ks[i].op; });
+    std::vector<double> paired;
+    if (peer != ks.end()) {
+      const auto& ref = rates[static_cast<std::size_t>(peer - ks.begin())];
+      for (std::size_t j = 0; j < rates[i].size() && j < ref.size(); ++j)
+        paired.push_back(rates[i][j] / ref[j]);
+    }
+    const auto [lo, hi] = std::minmax_element(rates[i].begin(), rates[i].end());
+    fmt::print("{:8} {:56} median {:7.1f}  min {:7.1f}  max {:7.1f}  paired {:5.3f}\n", ks[i].op,
+               ks[i].name, median(rates[i]), *lo, *hi, paired.empty() ? 0.0 : median(paired));
   }
   return 0;
 } catch (const std::exception& e) {

@@ -40,9 +40,9 @@ std::uint64_t reference_sum(const std::byte* p, std::size_t bytes) {
 std::uint64_t read(const std::byte* p, std::size_t bytes, isa i, walk_shape w) {
   switch (i) {
     case isa::avx512:
-      return detail::read_avx512(p, bytes, w.lanes, w.prefetch);
+      return detail::read_avx512(p, bytes, w);
     case isa::avx2:
-      return detail::read_avx2(p, bytes, w.lanes, w.prefetch);
+      return detail::read_avx2(p, bytes, w);
     case isa::scalar:
       break;
   }
@@ -72,8 +72,8 @@ void stream_copy(std::byte* dst, const std::byte* src, std::size_t bytes) {
 
 void store_words(std::byte* p, std::size_t bytes, std::uint64_t pattern, isa i, bool nt,
                  walk_shape w) {
-  if (i == isa::avx512) return detail::write_avx512(p, bytes, pattern, nt, w.lanes, w.prefetch);
-  if (i == isa::avx2) return detail::write_avx2(p, bytes, pattern, nt, w.lanes, w.prefetch);
+  if (i == isa::avx512) return detail::write_avx512(p, bytes, pattern, nt, w);
+  if (i == isa::avx2) return detail::write_avx2(p, bytes, pattern, nt, w);
   if (nt) return stream_words(p, bytes, pattern);
   for (std::size_t off = 0; off + 8 <= bytes; off += 8)
     std::memcpy(p + off, &pattern, 8);
@@ -91,9 +91,8 @@ void ntwrite(std::byte* p, std::size_t bytes, std::uint64_t pattern, isa i, walk
 
 void copy(std::byte* dst, const std::byte* src, std::size_t bytes, isa i, bool nontemporal,
           walk_shape w) {
-  if (i == isa::avx512)
-    return detail::copy_avx512(dst, src, bytes, nontemporal, w.lanes, w.prefetch);
-  if (i == isa::avx2) return detail::copy_avx2(dst, src, bytes, nontemporal, w.lanes, w.prefetch);
+  if (i == isa::avx512) return detail::copy_avx512(dst, src, bytes, nontemporal, w);
+  if (i == isa::avx2) return detail::copy_avx2(dst, src, bytes, nontemporal, w);
   if (nontemporal) return stream_copy(dst, src, bytes);
   std::memcpy(dst, src, bytes);
 }

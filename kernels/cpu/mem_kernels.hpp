@@ -10,12 +10,14 @@ namespace cxlprobe::kernels::cpu {
 
 enum class isa { scalar, avx2, avx512 };
 
-// How one thread walks its buffer: `lanes` equal sections visited in lockstep (several
-// hardware-prefetch streams per core; 1 = one sequential stream) and software prefetch
-// `prefetch` bytes ahead in each section (0 = none; regular writes prefetch for ownership).
+// How one thread walks its buffer: `lanes` streams visited in lockstep (several
+// hardware-prefetch streams per core; 1 = one sequential stream), either equal sections far
+// apart or neighbouring 4 KiB pages (`adjacent`), and software prefetch `prefetch` bytes ahead in
+// each stream (0 = none; regular writes prefetch for ownership).
 struct walk_shape {
   unsigned lanes = 1;
   std::size_t prefetch = 0;
+  bool adjacent = false;
 };
 
 // The widest instruction set this CPU runs.

@@ -22,18 +22,16 @@ struct avx2_ops {
 
 }  // namespace
 
-std::uint64_t read_avx2(const std::byte* p, std::size_t n, unsigned lanes, std::size_t pf) {
-  return read_walk<avx2_ops>(p, n, lanes, pf);
+std::uint64_t read_avx2(const std::byte* p, std::size_t n, const walk_shape& w) {
+  return read_walk<avx2_ops>(p, n, w);
 }
 
-void write_avx2(std::byte* p, std::size_t n, std::uint64_t v, bool nt, unsigned lanes,
-                std::size_t pf) {
-  write_walk<avx2_ops>(p, n, v, nt, lanes, pf);
+void write_avx2(std::byte* p, std::size_t n, std::uint64_t v, bool nt, const walk_shape& w) {
+  write_walk<avx2_ops>(p, n, v, nt, w);
 }
 
-void copy_avx2(std::byte* d, const std::byte* s, std::size_t n, bool nt, unsigned lanes,
-               std::size_t pf) {
-  copy_walk<avx2_ops>(d, s, n, nt, lanes, pf);
+void copy_avx2(std::byte* d, const std::byte* s, std::size_t n, bool nt, const walk_shape& w) {
+  copy_walk<avx2_ops>(d, s, n, nt, w);
 }
 
 }  // namespace cxlprobe::kernels::cpu::detail

@@ -91,34 +91,33 @@ struct copy_step {
 // Runs Step<V, true> (non-temporal stores, then a store fence so that they are ordered before
 // the walk returns) or Step<V, false> (regular stores), built from the same members.
 template <class V, template <class, bool> class Step, class... Members>
-inline void walk_stores(bool nt, std::size_t n, unsigned lanes, Members... members) {
+inline void walk_stores(bool nt, std::size_t n, const walk_shape& w, Members... members) {
   if (nt) {
     Step<V, true> st{members...};
-    walk(n, lanes, st);
+    walk(n, w, st);
     _mm_sfence();
   } else {
     Step<V, false> st{members...};
-    walk(n, lanes, st);
+    walk(n, w, st);
   }
 }
 
 template <class V>
-inline std::uint64_t read_walk(const std::byte* p, std::size_t n, unsigned lanes, std::size_t pf) {
-  read_step<V> st{p, pf};
-  walk(n, lanes, st);
+inline std::uint64_t read_walk(const std::byte* p, std::size_t n, const walk_shape& w) {
+  read_step<V> st{p, w.prefetch};
+  walk(n, w, st);
   return st.sum();
 }
 
 template <class V>
-inline void write_walk(std::byte* p, std::size_t n, std::uint64_t v, bool nt, unsigned lanes,
-                       std::size_t pf) {
-  walk_stores<V, write_step>(nt, n, lanes, p, pf, V::set1(v));
+inline void write_walk(std::byte* p, std::size_t n, std::uint64_t v, bool nt, const walk_shape& w) {
+  walk_stores<V, write_step>(nt, n, w, p, w.prefetch, V::set1(v));
 }
 
 template <class V>
-inline void copy_walk(std::byte* d, const std::byte* s, std::size_t n, bool nt, unsigned lanes,
-                      std::size_t pf) {
-  walk_stores<V, copy_step>(nt, n, lanes, d, s, pf);
+inline void copy_walk(std::byte* d, const std::byte* s, std::size_t n, bool nt,
+                      const walk_shape& w) {
+  walk_stores<V, copy_step>(nt, n, w, d, s, w.prefetch);
 }
 
 }  // namespace

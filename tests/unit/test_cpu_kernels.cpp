@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "kernels/cpu/mem_kernels.hpp"
@@ -76,8 +77,9 @@ TEST_CASE("write, ntwrite and copy leave exactly the expected bytes", "[kernels]
 }
 
 TEST_CASE("several lanes and software prefetch cover every byte exactly once", "[kernels]") {
-  // 7 * 256 + 4096 bytes: sections that do not divide evenly leave a tail for the plain walk.
-  const std::size_t n = 7 * 256 + 4096;
+  // 7 * 256 + 5 pages: sections (and groups of adjacent pages) that do not divide evenly leave a
+  // tail for the plain walk; 8 adjacent lanes need more pages than there are (all plain).
+  const std::size_t n = 7 * 256 + 5 * 4096;
   aligned_buffer src(n), dst(n);
   for (std::size_t k = 0; k < n / 8; ++k) {
     const std::uint64_t p = pattern_word(11, k);
@@ -86,9 +88,11 @@ TEST_CASE("several lanes and software prefetch cover every byte exactly once", "
   const std::uint64_t ref = cpu::reference_sum(src.data, n);
   for (auto i : isas()) {
     for (unsigned lanes : {1U, 2U, 3U, 4U, 8U, 16U}) {
-      for (std::size_t pf : {std::size_t{0}, std::size_t{1024}}) {
-        INFO(cpu::isa_name(i) << " lanes " << lanes << " prefetch " << pf);
-        const cpu::walk_shape w{lanes, pf};
+      for (const auto& [pf, adjacent] : std::vector<std::pair<std::size_t, bool>>{
+               {0, false}, {1024, false}, {0, true}, {1024, true}}) {
+        INFO(cpu::isa_name(i) << " lanes " << lanes << " prefetch " << pf << " adjacent "
+                              << adjacent);
+        const cpu::walk_shape w{lanes, pf, adjacent};
         CHECK(cpu::read(src.data, n, i, w) == ref);
         for (bool nt : {true, false}) {
           std::memset(dst.data, 0, n);
