@@ -77,6 +77,7 @@ const std::map<std::string_view, std::string_view>& placeholders() {
       {"--balance", "MODE"},
       {"--placement", "spread|compact|auto"},
       {"--lanes", "N"},
+      {"--lane-layout", "far|adjacent|auto"},
       {"--prefetch", "SIZE"},
       {"--total", "SIZE"},
       {"--size", "SIZE"},

@@ -40,6 +40,7 @@ struct bw_options {
   std::string counters = "default";
   std::string stores = "auto";
   std::string lanes = "auto";
+  std::string lane_layout = "auto";
   std::string prefetch = "0";
   std::string isa = "auto";
   std::string balance = "steal";
@@ -89,6 +90,13 @@ std::vector<bool> parse_stores(const std::string& s) {
       fmt::format("--stores: unknown kind '{}'; use auto, nontemporal or regular", s));
 }
 
+// --lane-layout: far sections or adjacent pages, or auto (nullopt: both where it matters).
+std::optional<bool> parse_lane_layout(const std::string& s) {
+  if (s == "auto") return std::nullopt;
+  if (s == "far" || s == "adjacent") return s == "adjacent";
+  throw usage_error(fmt::format("--lane-layout: unknown '{}'; use auto, far or adjacent", s));
+}
+
 std::size_t parse_prefetch(const std::string& s) {
   const std::uint64_t v = s == "0" ? 0 : units::parse_bytes(s, "--prefetch");
   if (v % 64 != 0 || v > (64U << 10)) {
@@ -99,22 +107,36 @@ std::size_t parse_prefetch(const std::string& s) {
   return static_cast<std::size_t>(v);
 }
 
+// The walks `auto` tries. Lanes auto: one stream (likwid-bench's shape) and four neighbouring
+// pages in lockstep (glibc's large memcpy walks four); on the H200 machine, paired on the same
+// memory, four adjacent pages read and copied as fast as two far-apart sections or faster (by up
+// to 5%) and beat one stream by up to 1.2x (docs/validation.md); `--lane-layout far` keeps the
+// earlier pair (1 and 2 far sections). An explicit N > 1 with the layout auto tries both layouts.
+std::vector<cpu::walk_shape> walk_candidates(std::optional<unsigned> lanes,
+                                             std::optional<bool> adjacent, std::size_t prefetch) {
+  if (!lanes) {
+    const bool adj = adjacent.value_or(true);
+    return {{1, prefetch, false}, {adj ? 4U : 2U, prefetch, adj}};
+  }
+  if (*lanes == 1) return {{1, prefetch, false}};
+  if (adjacent) return {{*lanes, prefetch, *adjacent}};
+  return {{*lanes, prefetch, false}, {*lanes, prefetch, true}};
+}
+
 // The variants `auto` choices try, fastest kept: AVX-512 or AVX2 where both run (on a Zen 4 build
-// machine AVX2 read faster from one thread), one stream or two per thread (on the H200 machine
-// two lanes gave the best copy at most thread counts; four or eight no better, software prefetch
-// worse: docs/validation.md), and for copy non-temporal or regular stores.
+// machine AVX2 read faster from one thread), the walks above, and for copy non-temporal or
+// regular stores.
 std::vector<variant> candidates(std::string_view op, std::optional<cpu::isa> isa,
-                                std::optional<unsigned> lanes, std::size_t prefetch,
+                                const std::vector<cpu::walk_shape>& walks,
                                 const std::vector<bool>& stores) {
   std::vector<cpu::isa> isas{isa.value_or(cpu::best_isa())};
   if (!isa && isas[0] == cpu::isa::avx512) isas.push_back(cpu::isa::avx2);
-  std::vector<unsigned> l = lanes ? std::vector<unsigned>{*lanes} : std::vector<unsigned>{1, 2};
   const std::vector<bool> nt = op == "copy" ? stores : std::vector<bool>{true};
   std::vector<variant> out;
   for (cpu::isa i : isas) {
-    for (unsigned n : l) {
+    for (const cpu::walk_shape& w : walks) {
       for (bool t : nt)
-        out.push_back({i, {n, prefetch}, t});
+        out.push_back({i, w, t});
     }
   }
   return out;
@@ -155,8 +177,7 @@ struct bw_plan {
   std::vector<long> threads;
   bool all_threads = false;  // --threads all: recorded so compare matches across CPU counts
   std::uint64_t size = 0;
-  std::optional<unsigned> lanes;
-  std::size_t prefetch = 0;
+  std::vector<cpu::walk_shape> walks;  // the walks tried (one: no choice)
   std::optional<cpu::isa> isa;
   std::vector<bool> stores;
   bool steal = true;
@@ -197,8 +218,8 @@ bw_plan plan_bw(run_context& ctx, const bw_options& o) {
       4096 * static_cast<std::uint64_t>(*std::max_element(p.threads.begin(), p.threads.end()))) {
     throw usage_error("--size is too small: each thread needs at least 4 KiB");
   }
-  p.lanes = parse_lanes(o.lanes);
-  p.prefetch = parse_prefetch(o.prefetch);
+  p.walks = walk_candidates(parse_lanes(o.lanes), parse_lane_layout(o.lane_layout),
+                            parse_prefetch(o.prefetch));
   p.isa = parse_isa(o.isa);
   p.stores = parse_stores(o.stores);
   if (o.balance != "steal" && o.balance != "static") {
@@ -278,7 +299,7 @@ class bw_point {
         thread_sets_(n_),
         placements_(placements_for(bp, n_)),
         placed_(placements_.front()),
-        choices_(candidates(op.name, bp.isa, bp.lanes, bp.prefetch, bp.stores)),
+        choices_(candidates(op.name, bp.isa, bp.walks, bp.stores)),
         chosen_(choices_.front()),
         tuning_(choices_.size() > 1 || placements_.size() > 1),
         filled_(n_, 0) {}
@@ -522,6 +543,10 @@ class bw_point {
     r.params["balance"] = o_.balance;
     if (op_.name == "copy") r.params["stores"] = chosen_.nt ? "nontemporal" : "regular";
     r.params["lanes"] = chosen_.walk.lanes;
+    // One lane has no layout; more are far-apart sections or neighbouring pages.
+    r.params["lane_layout"] = chosen_.walk.lanes == 1 ? "single"
+                              : chosen_.walk.adjacent ? "adjacent"
+                                                      : "far";
     r.params["prefetch"] = chosen_.walk.prefetch;
     return r;
   }
@@ -628,8 +653,13 @@ probe_spec bw_probe() {
                        "the result)")
             ->capture_default_str();
         cmd.add_option("--lanes", o->lanes,
-                       "Streams per thread: N (1..16) equal sections of each thread's buffer "
-                       "walked in lockstep, or auto (1 and 2 tried, the faster kept)")
+                       "Streams per thread walked in lockstep: N (1..16), or auto (one stream "
+                       "and four tried, the faster kept; with --lane-layout far: one and two)")
+            ->capture_default_str();
+        cmd.add_option("--lane-layout", o->lane_layout,
+                       "Where a thread's lanes lie: far (equal sections of its buffer), adjacent "
+                       "(neighbouring 4 KiB pages, a group at a time, as glibc's memcpy walks), "
+                       "or auto (adjacent with --lanes auto; both tried with --lanes N)")
             ->capture_default_str();
         cmd.add_option("--prefetch", o->prefetch,
                        "Software prefetch distance per stream in bytes, e.g. 1KiB (multiple of "
