@@ -109,9 +109,11 @@ std::size_t parse_prefetch(const std::string& s) {
 
 // The walks `auto` tries. Lanes auto: one stream (likwid-bench's shape) and four neighbouring
 // pages in lockstep (glibc's large memcpy walks four); on the H200 machine, paired on the same
-// memory, four adjacent pages read and copied as fast as two far-apart sections or faster (by up
-// to 5%) and beat one stream by up to 1.2x (docs/validation.md); `--lane-layout far` keeps the
-// earlier pair (1 and 2 far sections). An explicit N > 1 with the layout auto tries both layouts.
+// memory, four adjacent pages read and copied faster than two far-apart sections at 6 of 8
+// points (by up to 5%; within 1.5% under at the other two) and beat one stream by up to 1.2x
+// (docs/validation.md); in the peer rounds that followed auto kept them in every read and copy.
+// `--lane-layout far` keeps the earlier pair (1 and 2 far sections). An explicit N > 1 with the
+// layout auto tries both layouts.
 std::vector<cpu::walk_shape> walk_candidates(std::optional<unsigned> lanes,
                                              std::optional<bool> adjacent, std::size_t prefetch) {
   if (!lanes) {
