@@ -8,7 +8,8 @@
 //   likwid-bench's load_avx / copy_mem_avx / store_mem_avx are 32-byte loads / 32-byte loads with
 //   32-byte non-temporal stores / 32-byte non-temporal stores over one stream per thread, which
 //   is cxlprobe's AVX2 kernel with one lane.
-// usage: cpu_peer_kernels THREADS BYTES_PER_ARRAY ROUNDS   (prints GB/s = 1e9 B/s per kernel)
+// usage: cpu_peer_kernels THREADS BYTES_PER_ARRAY ROUNDS   (prints GB/s = 1e9 B/s per kernel,
+// and the median of its per-round ratios to the likwid shape of the same op)
 #include <fmt/format.h>
 
 #include <algorithm>
