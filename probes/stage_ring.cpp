@@ -19,21 +19,38 @@ double rate_at(const std::vector<ce_point>& curve, std::uint64_t bytes) {
   return lo->rate + t * (hi->rate - lo->rate);
 }
 
+namespace {
+
+// The whole number of blocks a slot of at most max_slot bytes holds (a larger block: one).
+std::uint64_t most_blocks(std::uint64_t block, std::uint64_t max_slot) {
+  return std::max<std::uint64_t>(1, max_slot / block);
+}
+
+// `r` with m blocks per slot: its bytes and the curve's rate there follow.
+ring_shape& set_blocks(ring_shape& r, std::uint64_t m, std::uint64_t block,
+                       const std::vector<ce_point>& curve) {
+  r.blocks_per_slot = m;
+  r.slot_bytes = m * block;
+  r.expected_rate = rate_at(curve, r.slot_bytes);
+  return r;
+}
+
+}  // namespace
+
 ring_shape choose_ring(std::uint64_t block, const std::vector<ce_point>& curve,
                        std::uint64_t max_slot, double tolerance) {
   ring_shape r;
-  const std::uint64_t most = std::max<std::uint64_t>(1, max_slot / block);
+  const std::uint64_t most = most_blocks(block, max_slot);
+  std::uint64_t chosen = most;
   if (curve.empty()) {
-    r.blocks_per_slot = most;
     r.rule = fmt::format("no copy-engine curve: the largest slot up to {} bytes", max_slot);
   } else {
     double best = 0;
     for (const auto& p : curve)
       best = std::max(best, p.rate);
-    r.blocks_per_slot = most;
     for (std::uint64_t m = 1; m <= most; ++m) {
       if (rate_at(curve, m * block) >= (1 - tolerance) * best) {
-        r.blocks_per_slot = m;
+        chosen = m;
         break;
       }
     }
@@ -42,23 +59,19 @@ ring_shape choose_ring(std::uint64_t block, const std::vector<ce_point>& curve,
         "curve's best ({:.2f} GB/s), at most {} bytes",
         tolerance * 100, best / 1e9, max_slot);
   }
-  r.slot_bytes = r.blocks_per_slot * block;
-  r.expected_rate = rate_at(curve, r.slot_bytes);
-  return r;
+  return set_blocks(r, chosen, block, curve);
 }
 
 ring_shape fit_runs(ring_shape r, std::uint64_t count, std::uint64_t block, std::size_t max_runs,
                     const std::vector<ce_point>& curve, std::uint64_t max_slot) {
-  const std::uint64_t most = std::max<std::uint64_t>(1, max_slot / block);
+  const std::uint64_t most = most_blocks(block, max_slot);
   std::uint64_t m = r.blocks_per_slot;
   // Past the curve's knee a larger slot costs no rate, only ring memory (3 slots, at most
   // max_slot each); growing by an eighth at a time lands close to the fewest blocks that fit.
   while (m < most && slot_runs(count, m, block).size() > max_runs)
     m = std::min(most, m + std::max<std::uint64_t>(1, m / 8));
   if (m == r.blocks_per_slot) return r;
-  r.blocks_per_slot = m;
-  r.slot_bytes = m * block;
-  r.expected_rate = rate_at(curve, r.slot_bytes);
+  set_blocks(r, m, block, curve);
   r.rule += fmt::format(
       "; raised to {} blocks so that a repetition is at most {} runs (what a "
       "latch holds queued)",
@@ -69,11 +82,8 @@ ring_shape fit_runs(ring_shape r, std::uint64_t count, std::uint64_t block, std:
 ring_shape fixed_ring(std::uint64_t block, std::uint64_t slot_bytes,
                       const std::vector<ce_point>& curve) {
   ring_shape r;
-  r.blocks_per_slot = std::max<std::uint64_t>(1, (slot_bytes + block / 2) / block);
-  r.slot_bytes = r.blocks_per_slot * block;
-  r.expected_rate = rate_at(curve, r.slot_bytes);
   r.rule = fmt::format("--stage-slot {} bytes", slot_bytes);
-  return r;
+  return set_blocks(r, std::max<std::uint64_t>(1, (slot_bytes + block / 2) / block), block, curve);
 }
 
 std::vector<std::uint64_t> slot_runs(std::uint64_t count, std::uint64_t per_slot,
