@@ -8,9 +8,12 @@
 //   likwid-bench's load_avx / copy_mem_avx / store_mem_avx are 32-byte loads / 32-byte loads with
 //   32-byte non-temporal stores / 32-byte non-temporal stores over one stream per thread, which
 //   is cxlprobe's AVX2 kernel with one lane.
-// usage: cpu_peer_kernels THREADS BYTES_PER_ARRAY ROUNDS   (prints GB/s = 1e9 B/s per kernel,
-// and the median of its per-round ratios to the likwid shape of the same op)
+// usage: cpu_peer_kernels THREADS BYTES_PER_ARRAY ROUNDS [OPS]   (prints GB/s = 1e9 B/s per
+// kernel, and the median of its per-round ratios to the likwid shape of the same op; OPS: a
+// comma-separated subset of read,copy,ntwrite, all by default)
+#include <cpuid.h>
 #include <fmt/format.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -35,7 +38,35 @@ struct kernel {
   bool nontemporal = true;  // copy's stores
   bool libc = false;        // memcpy instead of a cxlprobe kernel
   bool peer = false;        // likwid-bench's shape: the reference of the paired ratios
+  bool direct = false;      // MOVDIR64B stores instead of a cxlprobe kernel
 };
+
+// CPUID leaf 7 ECX bit 28.
+bool has_movdir64b() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid_count(7, 0, &a, &b, &c, &d) != 0 && (c & (1U << 28)) != 0;
+}
+
+// MOVDIR64B writes a whole 64-byte line as one direct store. The SDM describes it as written
+// with the write-combining protocol: the line is neither read for ownership nor kept in the
+// caches, so it is a non-temporal store of a full line per instruction (movntdq needs two
+// 32-byte or one 64-byte store to fill a write-combining buffer). Walk as `w` says: one stream,
+// or `w.lanes` neighbouring 4 KiB pages in lockstep.
+__attribute__((target("movdir64b"))) void direct_fill(std::byte* p, std::size_t bytes,
+                                                      std::uint64_t pattern,
+                                                      const cpu::walk_shape& w) {
+  alignas(64) std::uint64_t line[8];
+  std::fill(std::begin(line), std::end(line), pattern);
+  const std::size_t group = w.adjacent ? w.lanes * 4096 : bytes + 1;
+  std::size_t done = 0;
+  for (; w.adjacent && done + group <= bytes; done += group)
+    for (std::size_t off = 0; off < 4096; off += 64)
+      for (unsigned l = 0; l < w.lanes; ++l)
+        _movdir64b(p + done + l * 4096 + off, line);
+  for (; done < bytes; done += 64)
+    _movdir64b(p + done, line);
+  _mm_sfence();
+}
 
 // The walks compared: one stream; two far-apart sections (bw's lanes); 2, 4 and 8 neighbouring
 // 4 KiB pages in lockstep (glibc's large memcpy walks four).
@@ -51,12 +82,13 @@ std::string walk_name(const cpu::walk_shape& w) {
   return s;
 }
 
-std::vector<kernel> kernels_to_compare() {
+std::vector<kernel> kernels_to_compare(const std::string& ops) {
   std::vector<cpu::isa> isas{cpu::isa::avx2};
   if (cpu::best_isa() == cpu::isa::avx512) isas.insert(isas.begin(), cpu::isa::avx512);
   if (cpu::best_isa() == cpu::isa::scalar) return {};
   std::vector<kernel> out;
   for (const char* op : {"read", "copy", "ntwrite"}) {
+    if (("," + ops + ",").find(fmt::format(",{},", op)) == std::string::npos) continue;
     for (cpu::isa i : isas) {
       for (const cpu::walk_shape& w : walks()) {
         const bool peer = i == cpu::isa::avx2 && w.lanes == 1;
@@ -64,6 +96,11 @@ std::vector<kernel> kernels_to_compare() {
         if (peer) name += " (likwid _avx shape)";
         out.push_back({op, name, i, w, true, false, peer});
       }
+    }
+    if (std::string(op) == "ntwrite" && has_movdir64b()) {
+      for (const cpu::walk_shape& w : {cpu::walk_shape{1, 0, false}, cpu::walk_shape{4, 0, true}})
+        out.push_back(
+            {op, fmt::format("movdir64b {}", walk_name(w)), isas[0], w, true, false, false, true});
     }
     if (std::string(op) != "copy") continue;
     // Regular stores, as STREAM's compiled loop has them, with and without software prefetch.
@@ -82,6 +119,8 @@ void run_kernel(const kernel& kn, std::byte* dst, const std::byte* src, std::uin
                 std::uint64_t& sum) {
   if (kn.libc) {
     std::memcpy(dst, src, bytes);
+  } else if (kn.direct) {
+    direct_fill(dst, bytes, 7, kn.walk);
   } else if (kn.op == "read") {
     sum += cpu::read(src, bytes, kn.isa, kn.walk);
   } else if (kn.op == "copy") {
@@ -99,8 +138,8 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  if (argc != 4) {
-    fmt::print(stderr, "usage: {} THREADS BYTES_PER_ARRAY ROUNDS\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    fmt::print(stderr, "usage: {} THREADS BYTES_PER_ARRAY ROUNDS [OPS]\n", argv[0]);
     return 2;
   }
   const int threads = std::atoi(argv[1]);
@@ -110,9 +149,9 @@ int main(int argc, char** argv) try {
     fmt::print(stderr, "bad THREADS, BYTES_PER_ARRAY or ROUNDS\n");
     return 2;
   }
-  const std::vector<kernel> ks = kernels_to_compare();
+  const std::vector<kernel> ks = kernels_to_compare(argc == 5 ? argv[4] : "read,copy,ntwrite");
   if (ks.empty()) {
-    fmt::print(stderr, "this CPU has neither AVX2 nor AVX-512\n");
+    fmt::print(stderr, "this CPU has neither AVX2 nor AVX-512, or OPS names no op\n");
     return 77;
   }
   namespace tiers = cxlprobe::tiers;
