@@ -6,12 +6,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 
 #include "core/error.hpp"
 #include "core/units.hpp"
+#include "tiers/memory_room.hpp"
 #include "tiers/tier_buffer.hpp"
 #include "tiers/tier_spec.hpp"
 
@@ -19,23 +18,9 @@ namespace cxlprobe::cli {
 
 namespace {
 
-// "MemFree:" (or another field) of a meminfo file in bytes; nullopt when absent.
-std::optional<std::uint64_t> meminfo_field(const std::string& path, const std::string& field) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto pos = line.find(field);
-    if (pos == std::string::npos) continue;
-    std::istringstream rest(line.substr(pos + field.size()));
-    std::uint64_t kib = 0;
-    if (rest >> kib) return kib * 1024;
-  }
-  return std::nullopt;
-}
-
 // Half of what is free: the probe's buffers are not the only memory on the node.
-std::optional<std::uint64_t> half(std::optional<std::uint64_t> v) {
-  return v ? std::optional<std::uint64_t>(*v / 2) : std::nullopt;
+std::optional<std::uint64_t> half(const std::optional<tiers::memory_room>& room) {
+  return room ? std::optional<std::uint64_t>(room->bytes / 2) : std::nullopt;
 }
 
 tier_capacity dax_capacity(const tiers::tier_spec& spec, const std::string& root) {
@@ -72,14 +57,13 @@ tier_capacity capacity_of(const std::string& tier, const std::string& sysfs_root
       if (!std::filesystem::exists(meminfo))
         throw usage_error(fmt::format(
             "NUMA node {} does not exist (`cxlprobe topo` lists the nodes)", spec.node));
-      return {half(meminfo_field(meminfo, "MemFree:")), 2ULL << 20,
+      return {half(tiers::memory_room_of(spec, root)), 2ULL << 20,
               fmt::format("half the free memory of node {}", spec.node)};
     }
     case tiers::tier_kind::file:
       return file_capacity(spec);
     case tiers::tier_kind::dram:
-      return {half(meminfo_field(root + "proc/meminfo", "MemAvailable:")), 2ULL << 20,
-              "half the available memory"};
+      return {half(tiers::memory_room_of(spec, root)), 2ULL << 20, "half the available memory"};
   }
   return {};
 }

@@ -21,10 +21,22 @@
 #include "core/check.hpp"
 #include "core/error.hpp"
 #include "core/units.hpp"
+#include "tiers/memory_room.hpp"
 
 namespace cxlprobe::tiers {
 
 namespace {
+
+// Refuses an anonymous mapping larger than the tier can lend (memory_room.hpp says why).
+void check_room(const tier_spec& spec, const map_request& req) {
+  const auto room = memory_room_of(spec, req.sysfs_root);
+  if (!room || req.bytes <= mappable_part(room->bytes)) return;
+  throw usage_error(fmt::format(
+      "{}: this run maps {}, but {} is {} and a probe maps at most 90% of it ({}): the rest "
+      "would come from swap or the OOM killer. Use a smaller --size",
+      spec.to_string(), units::format_bytes(req.bytes), room->what,
+      units::format_bytes(room->bytes), units::format_bytes(mappable_part(room->bytes))));
+}
 
 constexpr std::uint64_t kPage = 4096;
 
@@ -150,6 +162,7 @@ tier_buffer tier_buffer::open(const tier_spec& spec, const map_request& req) {
                           spec.node, numa_max_node()));
         }
       }
+      check_room(spec, req);
       b.map_length_ = round_up(req.bytes, 2ULL << 20);
       void* p = ::mmap(nullptr, b.map_length_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                        -1, 0);

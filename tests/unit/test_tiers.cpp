@@ -5,12 +5,14 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "core/error.hpp"
 #include "tests/catch_compat.hpp"
+#include "tiers/memory_room.hpp"
 #include "tiers/tier_buffer.hpp"
 #include "tiers/tier_spec.hpp"
 
@@ -193,4 +195,42 @@ TEST_CASE("node:0 places pages on node 0, a missing node is refused", "[tiers][n
   std::memset(b.data(), 1, b.size());
   CHECK(b.placement_on_node(0) == approx(1.0));
   CHECK_THROWS_AS(tier_buffer::open(parse_tier("node:999"), req), usage_error);
+}
+
+TEST_CASE("memory room: MemAvailable for dram, the node's MemFree for node:N, none for others",
+          "[tiers][safety]") {
+  const std::string root = temp_path("room");
+  std::filesystem::create_directories(root + "/proc");
+  std::filesystem::create_directories(root + "/sys/devices/system/node/node1");
+  write_text(root + "/proc/meminfo",
+             "MemTotal:       16000000 kB\nMemFree:         3000000 kB\n"
+             "MemAvailable:    1048576 kB\n");
+  write_text(root + "/sys/devices/system/node/node1/meminfo",
+             "Node 1 MemTotal:        8000000 kB\nNode 1 MemFree:          524288 kB\n");
+  const auto dram = memory_room_of(parse_tier("dram"), root);
+  REQUIRE(dram.has_value());
+  CHECK(dram->bytes == (1ULL << 30));
+  CHECK(dram->what == "MemAvailable of " + root + "/proc/meminfo");
+  const auto node = memory_room_of(parse_tier("node:1"), root);
+  REQUIRE(node.has_value());
+  CHECK(node->bytes == (512ULL << 20));
+  CHECK_FALSE(memory_room_of(parse_tier("node:2"), root).has_value());
+  CHECK_FALSE(memory_room_of(parse_tier("file:/tmp/x.bin"), root).has_value());
+  CHECK(mappable_part(1000) == 900);
+
+  // A mapping over 90% of the room is refused before anything is mapped; within it, mapped.
+  map_request req;
+  req.sysfs_root = root;
+  req.bytes = 1000ULL << 20;
+  try {
+    (void)tier_buffer::open(parse_tier("dram"), req);
+    FAIL("a mapping over 90% of MemAvailable was not refused");
+  } catch (const usage_error& e) {
+    const std::string m = e.what();
+    CHECK(m.find("this run maps 1000 MiB") != std::string::npos);
+    CHECK(m.find("Use a smaller --size") != std::string::npos);
+  }
+  req.bytes = 900ULL << 20;
+  CHECK(tier_buffer::open(parse_tier("dram"), req).size() == (900ULL << 20));
+  std::filesystem::remove_all(root);
 }
