@@ -38,7 +38,8 @@ const std::set<std::string> kAutomatic = {"iterations",
                                           "gpu_set",
                                           "kernel_variant",
                                           "placement",
-                                          "placements_tried"};
+                                          "placements_tried",
+                                          "tuning_size"};
 
 // Picked by the run or observed during it, never asked for: the list above, the staged ring's
 // shape (sized from a copy-engine curve measured in the run; the request, stage_slot, is a key)

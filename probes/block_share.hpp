@@ -18,9 +18,11 @@ class block_share {
  public:
   // `rounds` rounds of `threads` chunks of `chunk` bytes (a multiple of 4096), blocks of `block`
   // bytes (a multiple of 4096; the last block of a chunk may be shorter); steal = false: every
-  // thread moves its own chunk and nothing else.
+  // thread moves its own chunk and nothing else. Thread w's chunk starts at w * `stride` (0: at
+  // w * chunk); a stride above the chunk moves the front of each thread's part of a larger
+  // buffer, so that every byte stays where its owner touched it first.
   block_share(std::size_t threads, std::uint64_t chunk, std::uint64_t block, std::size_t rounds,
-              bool steal);
+              bool steal, std::uint64_t stride = 0);
 
   // Calls fn(offset, bytes) for every block thread `w` takes in round `round` (offsets from the
   // start of chunk 0); returns the bytes it moved.
@@ -36,7 +38,7 @@ class block_share {
         if (b >= blocks_) break;
         const std::uint64_t off = b * block_;
         const std::uint64_t len = off + block_ <= chunk_ ? block_ : chunk_ - off;
-        fn(owner * chunk_ + off, len);
+        fn(owner * stride_ + off, len);
         done += len;
       }
     }
@@ -48,6 +50,7 @@ class block_share {
  private:
   std::size_t threads_;
   std::uint64_t chunk_;
+  std::uint64_t stride_;
   std::uint64_t block_;
   std::uint64_t blocks_;
   bool steal_;

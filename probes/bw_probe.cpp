@@ -21,6 +21,7 @@
 #include "probes/papi_counters.hpp"
 #include "probes/pinned_workers.hpp"
 #include "probes/probe_list.hpp"
+#include "tiers/memory_room.hpp"
 #include "tiers/tier_buffer.hpp"
 
 namespace cxlprobe::probes {
@@ -183,6 +184,8 @@ struct bw_plan {
   std::optional<cpu::isa> isa;
   std::vector<bool> stores;
   bool steal = true;
+  std::uint64_t tuning_size = 0;        // bytes per array the tuning rounds move, at most `size`
+  std::string size_note;                // why the default size is smaller than the rule's
   std::vector<std::string> placements;  // tried in turn while tuning; one: no choice
   std::vector<std::string> events;
 };
@@ -196,6 +199,32 @@ std::vector<std::string> parse_placement(const std::string& s, bool cpus_listed)
   }
   if (s == "spread" || s == "compact") return {s};
   throw usage_error(fmt::format("--placement: unknown '{}'; use auto, spread or compact", s));
+}
+
+// Working set per array: at least 4x every last-level cache together (STREAM's rule: a
+// two-socket node or an EPYC with a cache per CCD holds far more than its largest one), and at
+// least 1 GiB.
+std::uint64_t streaming_size(const topology::topology& t) {
+  return std::max<std::uint64_t>(1ULL << 30, 4 * t.all_llc_bytes().value_or(64ULL << 20));
+}
+
+// --size's default: the streaming size, or less where the tier cannot lend it (half of its
+// room, shared by the arrays an op maps there; the plan's size_note says so). A default never
+// fails for want of memory; a --size asked for is refused instead (tier_buffer).
+std::uint64_t default_size(bw_plan& p, std::uint64_t streaming) {
+  const bool two_arrays = !p.to && std::any_of(p.ops.begin(), p.ops.end(), [](const op_info* op) {
+    return op->name == "copy";
+  });
+  const auto room = tiers::memory_room_of(p.tier);
+  if (!room) return streaming;
+  const std::uint64_t cap = room->bytes / 2 / (two_arrays ? 2 : 1) / (2ULL << 20) * (2ULL << 20);
+  if (streaming <= cap) return streaming;
+  p.size_note = fmt::format(
+      "size {} per array: half of {} ({}){}; 4x the last-level caches would be {}, so part of "
+      "each array may be served from cache",
+      units::format_bytes(cap), room->what, units::format_bytes(room->bytes),
+      two_arrays ? " over copy's two arrays" : "", units::format_bytes(streaming));
+  return cap;
 }
 
 bw_plan plan_bw(run_context& ctx, const bw_options& o) {
@@ -212,10 +241,11 @@ bw_plan plan_bw(run_context& ctx, const bw_options& o) {
               : p.all_threads   ? std::vector<long>{static_cast<long>(p.cpus.size())}
                                 : units::parse_int_list(o.threads, "--threads", 1,
                                                         static_cast<long>(p.cpus.size()));
-  // Working set per array: at least 4x the last-level cache (STREAM's rule), at least 1 GiB.
-  const std::uint64_t llc = ctx.topo().llc_bytes.value_or(64ULL << 20);
-  p.size = o.size.empty() ? std::max<std::uint64_t>(1ULL << 30, 4 * llc)
-                          : units::parse_bytes(o.size, "--size");
+  // The candidates are compared on the default size's worth of a larger --size: enough to
+  // stream from memory, and the tuning rounds then cost no more than at the default size.
+  const std::uint64_t streaming = streaming_size(ctx.topo());
+  p.size = o.size.empty() ? default_size(p, streaming) : units::parse_bytes(o.size, "--size");
+  p.tuning_size = std::min(p.size, streaming);
   if (p.size <
       4096 * static_cast<std::uint64_t>(*std::max_element(p.threads.begin(), p.threads.end()))) {
     throw usage_error("--size is too small: each thread needs at least 4 KiB");
@@ -290,6 +320,7 @@ class bw_point {
         buf_(buf),
         copy_elsewhere_(op.name == "copy" && bp.to.has_value()),
         chunk_(bp.size / n_ / 4096 * 4096),
+        tuning_chunk_(std::min(chunk_, (bp.tuning_size / n_ + 4095) / 4096 * 4096)),
         src_(buf.data()),
         dst_(op.name == "copy" ? (copy_elsewhere_ ? dst_buf->data() : buf.data() + bp.size)
                                : nullptr),
@@ -311,7 +342,7 @@ class bw_point {
     ctx.step(fmt::format("bw {} on {} with {} thread(s)", op_.name, bp_.tier.to_string(), n_));
     if (tuning_) tune(ctx);
     const worker_plan plan{placed_.cpus, o_.reps.warmup, o_.reps.reps};
-    const auto rounds = run_pinned(plan_rounds(plan), prepare_fn(), body_fn(), ctx.stop);
+    const auto rounds = run_pinned(plan_rounds(plan, chunk_), prepare_fn(), body_fn(), ctx.stop);
     thread_sets_.clear();  // event sets belong to their threads; PAPI tolerates late cleanup
     if (rounds.empty()) return std::nullopt;  // interrupted
     result r = describe();
@@ -331,6 +362,8 @@ class bw_point {
     } else if (bp_.tier.emulated()) {
       r.message = "emulated tier (file-backed stand-in)";
     }
+    if (problem.empty() && !bp_.size_note.empty())
+      r.message += (r.message.empty() ? "" : "; ") + bp_.size_note;
     return r;
   }
 
@@ -351,10 +384,11 @@ class bw_point {
       thread_sets_[i] = std::make_unique<thread_counters>(counters_);
   }
 
-  // Who moves which blocks in each round of one run_pinned call, and the bytes each moved.
-  worker_plan plan_rounds(const worker_plan& p) {
+  // Who moves which blocks in each round of one run_pinned call (the front `bytes` of each
+  // thread's chunk), and the bytes each moved.
+  worker_plan plan_rounds(const worker_plan& p, std::uint64_t bytes) {
     const auto total = static_cast<std::size_t>(p.warmup + p.rounds);
-    share_ = std::make_unique<block_share>(n_, chunk_, kShareBlock, total, bp_.steal);
+    share_ = std::make_unique<block_share>(n_, bytes, kShareBlock, total, bp_.steal, chunk_);
     share_warmup_ = p.warmup;
     moved_.assign(total * n_, 0);
     return p;
@@ -420,7 +454,8 @@ class bw_point {
     for (int pass = 0; pass < kTuningPasses; pass += passes_per_run) {
       for (std::size_t p = 0; p < placements_.size(); ++p) {
         const worker_plan trial_plan{placements_[p].cpus, 1, passes_per_run * static_cast<int>(k)};
-        const auto trial = run_pinned(plan_rounds(trial_plan), prepare_fn(), body_fn(), ctx.stop);
+        const auto trial =
+            run_pinned(plan_rounds(trial_plan, tuning_chunk_), prepare_fn(), body_fn(), ctx.stop);
         for (std::size_t r = 0; r < trial.size(); ++r)
           spans[p][r % k].push_back(trial[r].span());
       }
@@ -550,6 +585,8 @@ class bw_point {
                               : chosen_.walk.adjacent ? "adjacent"
                                                       : "far";
     r.params["prefetch"] = chosen_.walk.prefetch;
+    // What the candidates were compared on (absent: nothing was chosen).
+    if (choices_.size() > 1 || placements_.size() > 1) r.params["tuning_size"] = tuning_chunk_ * n_;
     return r;
   }
 
@@ -561,6 +598,7 @@ class bw_point {
   tiers::tier_buffer& buf_;
   const bool copy_elsewhere_;
   const std::uint64_t chunk_;
+  const std::uint64_t tuning_chunk_;  // the front of each chunk that tuning rounds move
   std::byte* const src_;
   std::byte* const dst_;
   const std::uint64_t seed_;
@@ -641,7 +679,9 @@ probe_spec bw_probe() {
                "default: powers of two up to that)")
             ->type_name("LIST");
         cmd.add_option("--size", o->size,
-                       "Bytes per array, e.g. 1GiB (default: max(1 GiB, 4x last-level cache))")
+                       "Bytes per array, e.g. 1GiB (default: max(1 GiB, 4x all last-level caches "
+                       "together), at most half the tier's free memory; more than 90% of it is "
+                       "refused)")
             ->type_name("SIZE");
         cmd.add_option(
                "--counters", o->counters,

@@ -97,14 +97,21 @@ std::string render_regions(const topology::topology& t) {
   return out;
 }
 
+// ", LLC 12 MiB" for one cache; ", LLC 12 MiB (24 MiB in all)" where there are several.
+std::string llc_text(const topology::topology& t) {
+  if (!t.llc_bytes) return "";
+  std::string s = ", LLC " + units::format_bytes(*t.llc_bytes);
+  if (t.llc_total_bytes && *t.llc_total_bytes != *t.llc_bytes)
+    s += fmt::format(" ({} in all)", units::format_bytes(*t.llc_total_bytes));
+  return s;
+}
+
 }  // namespace
 
 std::string render_topology(const topology::topology& t) {
   std::string out;
-  out +=
-      fmt::format("Machine: {} package(s), {} cores, {} PUs{}  [source {}, hwloc {}]\n", t.packages,
-                  t.cores, t.pus, t.llc_bytes ? ", LLC " + units::format_bytes(*t.llc_bytes) : "",
-                  t.source, t.hwloc_version);
+  out += fmt::format("Machine: {} package(s), {} cores, {} PUs{}  [source {}, hwloc {}]\n",
+                     t.packages, t.cores, t.pus, llc_text(t), t.source, t.hwloc_version);
   out += "\nMemory tiers\n";
   for (const auto& n : t.numa) {
     std::string kind =

@@ -296,6 +296,7 @@ class builder {
       while ((c = hwloc_get_next_obj_by_type(topo_, t, c)) != nullptr) {
         const std::uint64_t size = c->attr->cache.size;
         if (!out_.llc_bytes || size > *out_.llc_bytes) out_.llc_bytes = size;
+        out_.llc_total_bytes = out_.llc_total_bytes.value_or(0) + size;
       }
       if (out_.llc_bytes) break;
     }

@@ -205,12 +205,19 @@ json to_json(const topology& t, bool with_paths) {
                    {"link", to_json(d.link)},
                    {"path_to_host", chain}});
   }
-  json out = {{"source", t.source},     {"hwloc_version", t.hwloc_version},
-              {"packages", t.packages}, {"cores", t.cores},
-              {"pus", t.pus},           {"llc_bytes", opt(t.llc_bytes)},
-              {"numa_nodes", numa},     {"dax_devices", dax},
-              {"cxl_memdevs", cxl},     {"cxl_regions", regions},
-              {"gpus", gpus},           {"pci", pci},
+  json out = {{"source", t.source},
+              {"hwloc_version", t.hwloc_version},
+              {"packages", t.packages},
+              {"cores", t.cores},
+              {"pus", t.pus},
+              {"llc_bytes", opt(t.llc_bytes)},
+              {"llc_total_bytes", opt(t.llc_total_bytes)},
+              {"numa_nodes", numa},
+              {"dax_devices", dax},
+              {"cxl_memdevs", cxl},
+              {"cxl_regions", regions},
+              {"gpus", gpus},
+              {"pci", pci},
               {"notes", t.notes}};
   if (with_paths) {
     json paths = json::array();
@@ -272,6 +279,7 @@ topology topology_from_json(const json& j) {
   t.cores = j.value("cores", 0u);
   t.pus = j.value("pus", 0u);
   t.llc_bytes = opt_get<std::uint64_t>(j, "llc_bytes");
+  t.llc_total_bytes = opt_get<std::uint64_t>(j, "llc_total_bytes");
   for (const auto& n : j["numa_nodes"]) {
     numa_node node;
     node.os_index = n.value("os_index", 0u);

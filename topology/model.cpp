@@ -1,6 +1,14 @@
 #include "topology/model.hpp"
 
+#include <algorithm>
+
 namespace cxlprobe::topology {
+
+std::optional<std::uint64_t> topology::all_llc_bytes() const {
+  if (llc_total_bytes) return llc_total_bytes;
+  if (!llc_bytes) return std::nullopt;
+  return *llc_bytes * std::max(1U, packages);
+}
 
 const pci_device* topology::find_pci(const std::string& busid) const {
   const int i = pci_index(busid);

@@ -168,6 +168,9 @@ struct topology {
   unsigned cores = 0;
   unsigned pus = 0;
   std::optional<std::uint64_t> llc_bytes;  // largest last-level cache
+  // Every last-level cache together (a two-socket node has two, an EPYC package one per CCD):
+  // what a run with threads on all of them can hold.
+  std::optional<std::uint64_t> llc_total_bytes;
   std::vector<numa_node> numa;
   std::vector<pci_device> pci;
   std::vector<dax_device> dax;
@@ -175,6 +178,9 @@ struct topology {
   std::vector<cxl_region> regions;
   std::vector<gpu> gpus;
   std::vector<std::string> notes;  // what was not available (e.g. "libcxl not compiled in")
+
+  // llc_total_bytes, or from a record without it the largest cache once per package.
+  std::optional<std::uint64_t> all_llc_bytes() const;
 
   const pci_device* find_pci(const std::string& busid) const;
   int pci_index(const std::string& busid) const;  // -1 when absent

@@ -22,9 +22,11 @@ struct visit {
   std::vector<std::vector<std::uint64_t>> offsets;  // per thread
 };
 
-visit run_round(block_share& share, std::size_t threads, std::uint64_t chunk, std::size_t round) {
+// `stride`: the distance between the threads' chunks (0: the chunk).
+visit run_round(block_share& share, std::size_t threads, std::uint64_t chunk, std::size_t round,
+                std::uint64_t stride = 0) {
   visit v;
-  std::vector<std::atomic<int>> pages(threads * chunk / 4096);
+  std::vector<std::atomic<int>> pages(threads * (stride == 0 ? chunk : stride) / 4096);
   v.bytes.assign(threads, 0);
   v.offsets.resize(threads);
   std::vector<std::thread> ts;
@@ -86,6 +88,26 @@ TEST_CASE("block sharing off: each thread moves exactly its own chunk", "[block_
       CHECK(off < (w + 1) * chunk);
     }
   }
+}
+
+TEST_CASE("block sharing with a stride: the front of each thread's part, every page of it once",
+          "[block_share]") {
+  // Tuning rounds move 64 KiB of each thread's 256 KiB: pages 0-15 of each part, none after.
+  const std::size_t threads = 3;
+  const std::uint64_t chunk = 64 * kKiB, stride = 256 * kKiB;
+  block_share share(threads, chunk, 16 * kKiB, 2, true, stride);
+  for (std::size_t round = 0; round < 2; ++round) {
+    const visit v = run_round(share, threads, chunk, round, stride);
+    for (std::size_t p = 0; p < v.pages.size(); ++p) {
+      const bool front = p % (stride / 4096) < chunk / 4096;
+      REQUIRE(v.pages[p] == (front ? 1 : 0));
+    }
+    std::uint64_t total = 0;
+    for (auto b : v.bytes)
+      total += b;
+    CHECK(total == threads * chunk);
+  }
+  CHECK_THROWS_AS(block_share(2, 8192, 4096, 1, true, 4096), std::invalid_argument);
 }
 
 TEST_CASE("block sharing: block larger than the chunk is one block, bad sizes refused",

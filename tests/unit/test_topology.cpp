@@ -34,6 +34,29 @@ TEST_CASE("every hwloc fixture loads", "[topology]") {
   }
 }
 
+TEST_CASE("last-level caches: the largest one and all together, also from older records",
+          "[topology]") {
+  // Two sockets, a 12 MiB L3 each: a run on both holds 24 MiB.
+  const auto two = load_fixture("24em64t-2n6c2t-pci.xml");
+  CHECK(two.llc_bytes == std::optional<std::uint64_t>(12ULL << 20));
+  CHECK(two.llc_total_bytes == std::optional<std::uint64_t>(24ULL << 20));
+  CHECK(two.all_llc_bytes() == std::optional<std::uint64_t>(24ULL << 20));
+  // Sixteen 16 MiB L3 caches.
+  CHECK(load_fixture("96em64t-4n4d3ca2co-pci.xml").all_llc_bytes() ==
+        std::optional<std::uint64_t>(256ULL << 20));
+  CHECK(load_fixture("h200-vm.xml").all_llc_bytes() == std::optional<std::uint64_t>(300ULL << 20));
+  const topology::topology back = topology_from_json(to_json(two));
+  CHECK(back.llc_total_bytes == two.llc_total_bytes);
+  // A record written before llc_total_bytes existed: the largest cache once per package.
+  json old = to_json(two);
+  old.erase("llc_total_bytes");
+  const topology::topology older = topology_from_json(old);
+  CHECK_FALSE(older.llc_total_bytes.has_value());
+  CHECK(older.all_llc_bytes() == std::optional<std::uint64_t>(24ULL << 20));
+  topology::topology none;
+  CHECK_FALSE(none.all_llc_bytes().has_value());
+}
+
 TEST_CASE("h200-vm.xml: one NVIDIA GPU (3D controller) at Gen5 x16, 63.0 GB/s raw", "[topology]") {
   const auto t = load_fixture("h200-vm.xml");
   REQUIRE(t.gpus.size() == 1);
