@@ -16,6 +16,7 @@
 #include "core/units.hpp"
 #include "kernels/cpu/mem_kernels.hpp"
 #include "kernels/pattern.hpp"
+#include "probes/array_size.hpp"
 #include "probes/block_share.hpp"
 #include "probes/cpu_options.hpp"
 #include "probes/papi_counters.hpp"
@@ -201,30 +202,27 @@ std::vector<std::string> parse_placement(const std::string& s, bool cpus_listed)
   throw usage_error(fmt::format("--placement: unknown '{}'; use auto, spread or compact", s));
 }
 
-// Working set per array: at least 4x every last-level cache together (STREAM's rule: a
-// two-socket node or an EPYC with a cache per CCD holds far more than its largest one), and at
-// least 1 GiB.
-std::uint64_t streaming_size(const topology::topology& t) {
-  return std::max<std::uint64_t>(1ULL << 30, 4 * t.all_llc_bytes().value_or(64ULL << 20));
-}
-
-// --size's default: the streaming size, or less where the tier cannot lend it (half of its
-// room, shared by the arrays an op maps there; the plan's size_note says so). A default never
-// fails for want of memory; a --size asked for is refused instead (tier_buffer).
-std::uint64_t default_size(bw_plan& p, std::uint64_t streaming) {
-  const bool two_arrays = !p.to && std::any_of(p.ops.begin(), p.ops.end(), [](const op_info* op) {
-    return op->name == "copy";
-  });
-  const auto room = tiers::memory_room_of(p.tier);
-  if (!room) return streaming;
-  const std::uint64_t cap = room->bytes / 2 / (two_arrays ? 2 : 1) / (2ULL << 20) * (2ULL << 20);
-  if (streaming <= cap) return streaming;
-  p.size_note = fmt::format(
-      "size {} per array: half of {} ({}){}; 4x the last-level caches would be {}, so part of "
-      "each array may be served from cache",
-      units::format_bytes(cap), room->what, units::format_bytes(room->bytes),
-      two_arrays ? " over copy's two arrays" : "", units::format_bytes(streaming));
-  return cap;
+// Bytes per array (--size or the default, which says when memory held it under the rule) and
+// the bytes per array the tuning rounds move: the default size's worth of a larger --size, enough
+// to stream from memory, so that tuning costs no more than at the default size. Needs p.ops,
+// p.to, p.tier and p.threads.
+void plan_sizes(bw_plan& p, const bw_options& o, const topology::topology& topo) {
+  const std::uint64_t streaming = streaming_size(topo);
+  if (o.size.empty()) {
+    const bool two_arrays = !p.to && std::any_of(p.ops.begin(), p.ops.end(), [](const op_info* op) {
+      return op->name == "copy";
+    });
+    const array_size d = default_array_size(streaming, tiers::memory_room_of(p.tier), two_arrays);
+    p.size = d.bytes;
+    p.size_note = d.note;
+  } else {
+    p.size = units::parse_bytes(o.size, "--size");
+  }
+  p.tuning_size = std::min(p.size, streaming);
+  if (p.size <
+      4096 * static_cast<std::uint64_t>(*std::max_element(p.threads.begin(), p.threads.end()))) {
+    throw usage_error("--size is too small: each thread needs at least 4 KiB");
+  }
 }
 
 bw_plan plan_bw(run_context& ctx, const bw_options& o) {
@@ -241,15 +239,7 @@ bw_plan plan_bw(run_context& ctx, const bw_options& o) {
               : p.all_threads   ? std::vector<long>{static_cast<long>(p.cpus.size())}
                                 : units::parse_int_list(o.threads, "--threads", 1,
                                                         static_cast<long>(p.cpus.size()));
-  // The candidates are compared on the default size's worth of a larger --size: enough to
-  // stream from memory, and the tuning rounds then cost no more than at the default size.
-  const std::uint64_t streaming = streaming_size(ctx.topo());
-  p.size = o.size.empty() ? default_size(p, streaming) : units::parse_bytes(o.size, "--size");
-  p.tuning_size = std::min(p.size, streaming);
-  if (p.size <
-      4096 * static_cast<std::uint64_t>(*std::max_element(p.threads.begin(), p.threads.end()))) {
-    throw usage_error("--size is too small: each thread needs at least 4 KiB");
-  }
+  plan_sizes(p, o, ctx.topo());
   p.walks = walk_candidates(parse_lanes(o.lanes), parse_lane_layout(o.lane_layout),
                             parse_prefetch(o.prefetch));
   p.isa = parse_isa(o.isa);
