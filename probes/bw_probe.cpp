@@ -202,6 +202,10 @@ std::vector<std::string> parse_placement(const std::string& s, bool cpus_listed)
   throw usage_error(fmt::format("--placement: unknown '{}'; use auto, spread or compact", s));
 }
 
+bool has_copy(const std::vector<const op_info*>& ops) {
+  return std::any_of(ops.begin(), ops.end(), [](const op_info* op) { return op->name == "copy"; });
+}
+
 // Bytes per array (--size or the default, which says when memory held it under the rule) and
 // the bytes per array the tuning rounds move: the default size's worth of a larger --size, enough
 // to stream from memory, so that tuning costs no more than at the default size. Needs p.ops,
@@ -209,9 +213,7 @@ std::vector<std::string> parse_placement(const std::string& s, bool cpus_listed)
 void plan_sizes(bw_plan& p, const bw_options& o, const topology::topology& topo) {
   const std::uint64_t streaming = streaming_size(topo);
   if (o.size.empty()) {
-    const bool two_arrays = !p.to && std::any_of(p.ops.begin(), p.ops.end(), [](const op_info* op) {
-      return op->name == "copy";
-    });
+    const bool two_arrays = !p.to && has_copy(p.ops);  // copy within one tier: two arrays there
     const array_size d = default_array_size(streaming, tiers::memory_room_of(p.tier), two_arrays);
     p.size = d.bytes;
     p.size_note = d.note;
@@ -616,11 +618,11 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   // Every op's needs are known now: the mappings are made (and refused: size, permission,
   // another process) before the first op runs, once for all ops. Copy within one tier uses two
   // arrays of `size` in it.
-  std::uint64_t src_bytes = size;
+  const bool any_copy = has_copy(ops);
+  const std::uint64_t src_bytes = any_copy && !to ? 2 * size : size;
   bool src_writes = false;
   for (const op_info* op : ops) {
     const bool copy_elsewhere = op->name == "copy" && to.has_value();
-    if (op->name == "copy" && !copy_elsewhere) src_bytes = 2 * size;
     // copy --to reads its source: with --allow-write it is filled with a pattern first, so the
     // verification compares known data rather than whatever (often zeros) was there.
     src_writes =
@@ -629,8 +631,6 @@ std::vector<result> run_bw(run_context& ctx, const bw_options& o) {
   tiers::tier_buffer buf =
       tiers::tier_buffer::open(tier, {src_bytes, src_writes, o.tier.allow_write, o.tier.force});
   std::optional<tiers::tier_buffer> dst_buf;
-  const bool any_copy =
-      std::any_of(ops.begin(), ops.end(), [](const op_info* op) { return op->name == "copy"; });
   if (to && any_copy) {
     dst_buf = tiers::tier_buffer::open(*to, {size, true, o.tier.allow_write, o.tier.force});
   }

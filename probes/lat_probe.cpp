@@ -80,7 +80,8 @@ std::vector<result> run_lat(run_context& ctx, const lat_options& o) {
   // The chase writes its permutation into the tier: a DAX device or existing file needs
   // --allow-write.
   tiers::tier_buffer buf =
-      tiers::tier_buffer::open(tier, {biggest, true, o.tier.allow_write, o.tier.force});
+      tiers::tier_buffer::open(tier, {biggest, true, o.tier.allow_write, o.tier.force, "/",
+                                      "smaller --sizes (the largest is mapped)"});
   std::vector<result> out;
   run_context::step_scope steps(ctx, sizes.size());
   for (std::uint64_t size : sizes) {

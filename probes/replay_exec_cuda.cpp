@@ -58,7 +58,8 @@ std::vector<exec_times> execute_workload(run_context& ctx, const replay::workloa
   ctx.report(fmt::format("replay --exec: L1 of {} on {}, GPU {}", units::format_bytes(l1_bytes),
                          e.tier->to_string(), e.gpu));
   tiers::tier_buffer l1 =
-      tiers::tier_buffer::open(*e.tier, {l1_bytes, true, e.allow_write, e.force});
+      tiers::tier_buffer::open(*e.tier, {l1_bytes, true, e.allow_write, e.force, "/",
+                                         "fewer or shorter contexts (the L1 holds each chunk)"});
   cuda::host_registration reg(l1.data(), (l1_bytes + 4095) / 4096 * 4096, false);
   std::byte* l1_dev = static_cast<std::byte*>(cuda::device_pointer(l1.data()));
   CXLP_CHECK_CUDA(cudaSetDevice(e.gpu));

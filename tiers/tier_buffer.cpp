@@ -33,9 +33,10 @@ void check_room(const tier_spec& spec, const map_request& req) {
   if (!room || req.bytes <= mappable_part(room->bytes)) return;
   throw usage_error(fmt::format(
       "{}: this run maps {}, but {} is {} and a probe maps at most 90% of it ({}): the rest "
-      "would come from swap or the OOM killer. Use a smaller --size",
+      "would come from swap or the OOM killer. Use {}",
       spec.to_string(), units::format_bytes(req.bytes), room->what,
-      units::format_bytes(room->bytes), units::format_bytes(mappable_part(room->bytes))));
+      units::format_bytes(room->bytes), units::format_bytes(mappable_part(room->bytes)),
+      req.smaller));
 }
 
 constexpr std::uint64_t kPage = 4096;

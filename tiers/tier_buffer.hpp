@@ -20,6 +20,8 @@ struct map_request {
   bool allow_write = false;      // --allow-write
   bool force = false;            // --force
   std::string sysfs_root = "/";  // where DAX size/alignment are read (tests use a fixture)
+  // What the user changes to ask for less, named when the tier cannot lend `bytes`.
+  std::string smaller = "a smaller --size";
 };
 
 class tier_buffer {
